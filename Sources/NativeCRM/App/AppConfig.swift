@@ -1,0 +1,127 @@
+import Foundation
+import Vapor
+
+/// A configuration value that is present but unusable; the message names the variable.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let variable: String
+    public let problem: String
+
+    public var description: String { "\(variable): \(problem)" }
+}
+
+/// Where the data lives, from `DATABASE_URL`.
+public enum DatabaseTarget: Sendable, Equatable {
+    case sqlite(path: String)
+    case postgres(url: String, searchPath: String? = nil)
+
+    /// Unset → `crm.sqlite` in the working directory; `sqlite:PATH`; `postgres://…` or `postgresql://…`.
+    public static func parse(_ raw: String?) throws -> DatabaseTarget {
+        guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
+            return .sqlite(path: "crm.sqlite")
+        }
+        if raw.hasPrefix("sqlite:") {
+            var path = String(raw.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else {
+                throw ConfigurationError(variable: "DATABASE_URL", problem: "sqlite: needs a file path, e.g. sqlite:crm.sqlite")
+            }
+            return .sqlite(path: path)
+        }
+        if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
+            guard let url = URL(string: raw), url.host?.isEmpty == false, url.path.count > 1 else {
+                throw ConfigurationError(variable: "DATABASE_URL",
+                                         problem: "expected postgres://user:pass@host:port/database")
+            }
+            return .postgres(url: raw)
+        }
+        throw ConfigurationError(variable: "DATABASE_URL",
+                                 problem: "must start with sqlite: or postgres:// (got an unsupported scheme)")
+    }
+}
+
+/// Typed configuration, read once from the environment in `configure`.
+public struct AppConfig: Sendable {
+    public var database: DatabaseTarget
+    public var jwtSecret: String
+    public var jwtSecretGenerated: Bool
+    public var adminEmail: String?
+    public var adminPassword: String?
+    public var schedulerInterval: Int
+    public var reminderMinutes: Int
+    public var tokenTTL: Int
+    public var bcryptCost: Int
+    public var databasePoolSize: Int?
+
+    public init(
+        database: DatabaseTarget, jwtSecret: String, jwtSecretGenerated: Bool = false,
+        adminEmail: String? = nil, adminPassword: String? = nil, schedulerInterval: Int = 60,
+        reminderMinutes: Int = 15, tokenTTL: Int = 28_800, bcryptCost: Int = 12, databasePoolSize: Int? = nil
+    ) {
+        self.database = database
+        self.jwtSecret = jwtSecret
+        self.jwtSecretGenerated = jwtSecretGenerated
+        self.adminEmail = adminEmail
+        self.adminPassword = adminPassword
+        self.schedulerInterval = schedulerInterval
+        self.reminderMinutes = reminderMinutes
+        self.tokenTTL = tokenTTL
+        self.bcryptCost = bcryptCost
+        self.databasePoolSize = databasePoolSize
+    }
+
+    /// Reads every variable of the README's configuration table; a bad value throws naming it.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let raw = env[name], !raw.isEmpty else { return value }
+            guard let parsed = Int(raw), range.contains(parsed) else {
+                throw ConfigurationError(variable: name,
+                                         problem: "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return parsed
+        }
+        let database = try DatabaseTarget.parse(env["DATABASE_URL"])
+        var secret = env["CRM_JWT_SECRET"] ?? ""
+        var generated = false
+        if secret.isEmpty {
+            secret = [UInt8].random(count: 48).base64
+            generated = true
+        } else if secret.utf8.count < 32 {
+            throw ConfigurationError(variable: "CRM_JWT_SECRET", problem: "must be at least 32 bytes long")
+        }
+        let adminEmail = env["CRM_ADMIN_EMAIL"].flatMap { $0.isEmpty ? nil : $0 }
+        let adminPassword = env["CRM_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        if let adminPassword, adminPassword.count < 8 {
+            throw ConfigurationError(variable: "CRM_ADMIN_PASSWORD", problem: "must be at least 8 characters")
+        }
+        return AppConfig(
+            database: database, jwtSecret: secret, jwtSecretGenerated: generated,
+            adminEmail: adminEmail, adminPassword: adminPassword,
+            schedulerInterval: try int("CRM_SCHEDULER_INTERVAL", default: 60, range: 1...86_400),
+            reminderMinutes: try int("CRM_REMINDER_MINUTES", default: 15, range: 0...10_080),
+            tokenTTL: try int("CRM_TOKEN_TTL", default: 28_800, range: 60...2_592_000),
+            bcryptCost: try int("CRM_BCRYPT_COST", default: 12, range: 4...31),
+            databasePoolSize: env["CRM_DB_POOL"].flatMap { $0.isEmpty ? nil : $0 } == nil
+                ? nil : try int("CRM_DB_POOL", default: 1, range: 1...64)
+        )
+    }
+}
+
+extension Application {
+    private struct ConfigKey: StorageKey { typealias Value = AppConfig }
+    private struct DecoyKey: StorageKey { typealias Value = String }
+
+    /// The configuration `configure` was given.
+    public var crmConfig: AppConfig {
+        get {
+            guard let config = storage[ConfigKey.self] else { fatalError("configure(_:config:) has not run") }
+            return config
+        }
+        set { storage[ConfigKey.self] = newValue }
+    }
+
+    /// A bcrypt hash of a random secret, so logins for unknown emails cost as much as real ones.
+    var decoyPasswordHash: String {
+        get { storage[DecoyKey.self] ?? "" }
+        set { storage[DecoyKey.self] = newValue }
+    }
+}

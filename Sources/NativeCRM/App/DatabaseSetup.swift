@@ -1,0 +1,33 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import SQLKit
+import Vapor
+
+/// Registers the database chosen by `DATABASE_URL`.
+enum DatabaseSetup {
+    static func register(_ target: DatabaseTarget, poolSize: Int?, on app: Application) throws {
+        switch target {
+        case let .sqlite(path):
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        case let .postgres(url, searchPath):
+            var config: SQLPostgresConfiguration
+            do {
+                config = try SQLPostgresConfiguration(url: url)
+            } catch {
+                throw ConfigurationError(variable: "DATABASE_URL", problem: "is not a usable PostgreSQL URL")
+            }
+            if let searchPath { config.searchPath = [searchPath] }
+            app.databases.use(
+                .postgres(configuration: config, maxConnectionsPerEventLoop: poolSize ?? 1,
+                          connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace),
+                as: .psql)
+        }
+    }
+
+    /// Settings that live in the database file itself (WAL); run once at start on SQLite.
+    static func prepare(_ app: Application) async throws {
+        guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        try await sql.raw("PRAGMA journal_mode = WAL").run()
+    }
+}

@@ -1,0 +1,43 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import JWT
+import Vapor
+
+/// Configures the app from the environment; when the command is `serve`, migrates and bootstraps the first ADMIN.
+public func configure(_ app: Application) async throws {
+    let config = try AppConfig.fromEnvironment()
+    try await configure(app, config: config)
+    let command = app.environment.arguments.dropFirst().first
+    if command == nil || command == "serve" || command?.hasPrefix("-") == true {
+        try await app.autoMigrate()
+        try await AdminBootstrap.run(on: app)
+    }
+}
+
+/// Configures everything but migrations: database, security, conventions, routes, commands.
+/// Tests call this with their own configuration.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.crmConfig = config
+    JSONCoding.install()
+
+    try DatabaseSetup.register(config.database, poolSize: config.databasePoolSize, on: app)
+    app.migrations.add(CRMMigrations.all)
+    try await DatabaseSetup.prepare(app)
+
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    app.decoyPasswordHash = try await app.password.async.hash([UInt8].random(count: 32).base64).get()
+    await app.jwt.keys.add(hmac: HMACKey(from: config.jwtSecret), digestAlgorithm: .sha256)
+    if config.jwtSecretGenerated {
+        app.logger.warning("CRM_JWT_SECRET is not set: using a secret generated for this process; tokens will not survive a restart.")
+    }
+
+    app.routes.defaultMaxBodySize = "512kb"
+    app.middleware = Middlewares()
+    app.middleware.use(RequestIDMiddleware())
+    app.middleware.use(ProblemMiddleware())
+    app.middleware.use(AccessLogMiddleware())
+
+    app.asyncCommands.use(CreateUserCommand(), as: "create-user")
+    try routes(app)
+}

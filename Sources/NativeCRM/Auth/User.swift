@@ -1,0 +1,30 @@
+import Fluent
+import Vapor
+
+/// A person who signs in: salesperson, front desk or manager. Email is stored lower-cased and unique.
+final class User: Model, @unchecked Sendable {
+    static let schema = "users"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "email") var email: String
+    @Field(key: "name") var name: String
+    @Field(key: "role") var role: UserRole
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "active") var active: Bool
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    init(id: UUID? = nil, email: String, name: String, role: UserRole, passwordHash: String,
+         active: Bool = true, now: Date) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.role = role
+        self.passwordHash = passwordHash
+        self.active = active
+        self.createdAt = now
+        self.updatedAt = now
+    }
+}

@@ -1,0 +1,84 @@
+import Vapor
+
+/// A user as the API shows it; never the password hash.
+struct UserResponse: Content {
+    var id: UUID
+    var email: String
+    var name: String
+    var role: UserRole
+    var active: Bool
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ user: User) {
+        id = user.id!
+        email = user.email
+        name = user.name
+        role = user.role
+        active = user.active
+        createdAt = user.createdAt
+        updatedAt = user.updatedAt
+    }
+}
+
+/// `POST /crm/users`.
+struct CreateUserRequest: Content {
+    var email: String
+    var name: String
+    var role: UserRole
+    var password: String
+    var active: Bool?
+}
+
+/// `PATCH /crm/users/:id`: only the fields present change.
+struct UpdateUserRequest: Content {
+    var name: String?
+    var role: UserRole?
+    var active: Bool?
+}
+
+/// `POST /auth/login`.
+struct LoginRequest: Content {
+    var email: String
+    var password: String
+}
+
+/// The short user block inside a login response.
+struct LoginUser: Content {
+    var id: UUID
+    var email: String
+    var name: String
+    var role: UserRole
+}
+
+struct LoginResponse: Content {
+    var token: String
+    var expiresAt: Date
+    var user: LoginUser
+}
+
+/// Shared checks on user input, reporting every bad field at once.
+enum UserInput {
+    static func normalizedEmail(_ raw: String) -> String {
+        raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
+    static func isPlausibleEmail(_ email: String) -> Bool {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), email.count <= 254 else {
+            return email.hasSuffix("@localhost") && parts.count == 2 && !parts[0].isEmpty
+        }
+        return !email.contains(where: { $0.isWhitespace })
+    }
+
+    static func checkName(_ name: String?, into errors: inout FieldErrors) {
+        guard let name else { return }
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        errors.check(!trimmed.isEmpty && trimmed.count <= 200, "name", "must be 1 to 200 characters")
+    }
+
+    static func checkPassword(_ password: String, into errors: inout FieldErrors) {
+        errors.check(password.count >= 8 && password.count <= 72, "password", "must be 8 to 72 characters")
+    }
+}

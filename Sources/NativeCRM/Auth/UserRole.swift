@@ -1,0 +1,6 @@
+/// The three roles of the SPEC's role table.
+public enum UserRole: String, APIEnum {
+    case salesperson = "SALESPERSON"
+    case secretariat = "SECRETARIAT"
+    case admin = "ADMIN"
+}

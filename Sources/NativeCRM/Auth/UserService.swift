@@ -1,0 +1,76 @@
+import Fluent
+import Vapor
+
+/// Manages the people who use the CRM (ADMIN only): create, list, rename, change role, deactivate.
+struct UserService: Sendable {
+    let db: any Database
+    let clock: CRMClock
+    let hasher: PasswordHashing
+
+    init(db: any Database, clock: CRMClock, hasher: PasswordHashing) {
+        self.db = db
+        self.clock = clock
+        self.hasher = hasher
+    }
+
+    init(request: Request) {
+        self.init(db: request.db, clock: request.clock, hasher: PasswordHashing(app: request.application))
+    }
+
+    func create(_ input: CreateUserRequest) async throws -> User {
+        let email = UserInput.normalizedEmail(input.email)
+        var errors = FieldErrors()
+        errors.check(UserInput.isPlausibleEmail(email), "email", "must be a valid email address")
+        UserInput.checkName(input.name, into: &errors)
+        UserInput.checkPassword(input.password, into: &errors)
+        try errors.throwIfAny()
+
+        let user = User(email: email, name: input.name.trimmingCharacters(in: .whitespacesAndNewlines),
+                        role: input.role, passwordHash: try await hasher.hash(input.password),
+                        active: input.active ?? true, now: clock.now)
+        do {
+            try await user.create(on: db)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw APIError.conflict("A user with this email already exists.", code: "duplicate-email")
+        }
+        return user
+    }
+
+    func list(_ page: PageRequest, role: UserRole?, active: Bool?) async throws -> Page<User> {
+        let query = User.query(on: db)
+        if let role { query.filter(\.$role == role) }
+        if let active { query.filter(\.$active == active) }
+        return try await query.page(ascendingBy: \.$email, page) { $0.email }
+    }
+
+    func update(id: UUID, _ input: UpdateUserRequest) async throws -> User {
+        var errors = FieldErrors()
+        UserInput.checkName(input.name, into: &errors)
+        try errors.throwIfAny()
+        let now = clock.now
+        return try await db.transaction { db in
+            guard let user = try await User.find(id, on: db) else { throw APIError.notFound("User") }
+            let losesAdmin = user.role == .admin && user.active
+                && ((input.role.map { $0 != .admin } ?? false) || input.active == false)
+            if losesAdmin {
+                let otherAdmins = try await User.query(on: db)
+                    .filter(\.$role == .admin).filter(\.$active == true).filter(\.$id != id).count()
+                if otherAdmins == 0 {
+                    throw APIError.conflict("The last active ADMIN cannot be demoted or deactivated.",
+                                            code: "last-admin")
+                }
+            }
+            if let name = input.name { user.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if let role = input.role { user.role = role }
+            if let active = input.active { user.active = active }
+            user.updatedAt = now
+            try await user.save(on: db)
+            return user
+        }
+    }
+
+    /// Creates a user from the command line (`crm create-user`) or the first-admin bootstrap.
+    func createDirect(email: String, name: String, role: UserRole, password: String) async throws -> User {
+        try await create(CreateUserRequest(email: email, name: name, role: role, password: password, active: true))
+    }
+}

@@ -1,0 +1,79 @@
+import Vapor
+
+/// One problem with one input field, reported in the `errors` array of a problem document.
+public struct FieldError: Content, Equatable, Sendable {
+    public var field: String
+    public var message: String
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// The one error vocabulary of the API: a stable `code`, an HTTP status and a human-readable detail.
+/// `ProblemMiddleware` turns it into RFC 9457 problem+json.
+public struct APIError: Error, Sendable {
+    public var status: HTTPResponseStatus
+    public var code: String
+    public var detail: String
+    public var errors: [FieldError]
+    public var headers: HTTPHeaders
+
+    public init(
+        _ status: HTTPResponseStatus, code: String, detail: String,
+        errors: [FieldError] = [], headers: HTTPHeaders = [:]
+    ) {
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+    }
+
+    /// 400 for one or more bad fields.
+    public static func validation(_ errors: [FieldError]) -> APIError {
+        let names = errors.map(\.field).joined(separator: ", ")
+        return APIError(.badRequest, code: "validation-failed",
+                        detail: "Invalid input: \(names).", errors: errors)
+    }
+
+    public static func invalid(_ field: String, _ message: String) -> APIError {
+        .validation([FieldError(field: field, message: message)])
+    }
+
+    public static func notFound(_ what: String) -> APIError {
+        APIError(.notFound, code: "not-found", detail: "\(what) not found.")
+    }
+
+    public static func conflict(_ detail: String, code: String = "conflict") -> APIError {
+        APIError(.conflict, code: code, detail: detail)
+    }
+
+    public static let unauthorized = APIError(
+        .unauthorized, code: "unauthorized", detail: "A valid bearer token is required.",
+        headers: ["WWW-Authenticate": "Bearer"])
+
+    public static let forbidden = APIError(
+        .forbidden, code: "forbidden", detail: "Your role is not allowed to do this.")
+}
+
+/// Collects every bad field of a request so a client sees all of them at once.
+public struct FieldErrors: Sendable {
+    public private(set) var all: [FieldError] = []
+
+    public init() {}
+
+    public mutating func add(_ field: String, _ message: String) {
+        all.append(FieldError(field: field, message: message))
+    }
+
+    public mutating func check(_ condition: Bool, _ field: String, _ message: String) {
+        if !condition { add(field, message) }
+    }
+
+    /// Throws a 400 naming every collected field, if any.
+    public func throwIfAny() throws {
+        if !all.isEmpty { throw APIError.validation(all) }
+    }
+}

@@ -1,0 +1,92 @@
+import Fluent
+import Vapor
+
+/// RFC 9457 problem document; every error response of the API has this shape.
+struct ProblemDocument: Content {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var errors: [FieldError]
+    var instance: String?
+    var requestId: String?
+}
+
+/// Turns every thrown error into `application/problem+json`; internal error text never reaches the client.
+struct ProblemMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let problem = Self.problem(for: error)
+            if problem.status.code >= 500 {
+                request.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            } else {
+                request.logger.info("request rejected", metadata: [
+                    "status": "\(problem.status.code)", "code": "\(problem.code)",
+                ])
+            }
+            return Self.response(for: problem, request: request)
+        }
+    }
+
+    static func response(for problem: APIError, request: Request) -> Response {
+        let document = ProblemDocument(
+            type: problem.code == "about:blank" ? "about:blank" : "urn:native-crm:problem:\(problem.code)",
+            title: problem.status.reasonPhrase,
+            status: Int(problem.status.code),
+            detail: problem.detail,
+            errors: problem.errors,
+            instance: request.url.path,
+            requestId: request.requestID
+        )
+        var headers = problem.headers
+        headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
+        let body = (try? JSONCoding.encoder.encode(document)) ?? Data()
+        return Response(status: problem.status, headers: headers, body: .init(data: body))
+    }
+
+    /// Maps any error to the API's vocabulary.
+    static func problem(for error: any Error) -> APIError {
+        switch error {
+        case let apiError as APIError:
+            return apiError
+        case let decoding as DecodingError:
+            return DecodingErrorMapper.map(decoding)
+        case let database as any DatabaseError where database.isConstraintFailure:
+            return .conflict("The change conflicts with existing data.")
+        case let abort as any AbortError:
+            return fromAbort(abort)
+        default:
+            return APIError(.internalServerError, code: "internal-error",
+                            detail: "An unexpected error occurred. Quote the request id when reporting it.")
+        }
+    }
+
+    private static func fromAbort(_ abort: any AbortError) -> APIError {
+        let status = abort.status
+        let detail: String
+        let code: String
+        switch status {
+        case .notFound:
+            code = "not-found"; detail = "No such resource."
+        case .payloadTooLarge:
+            code = "payload-too-large"; detail = "The request body is too large."
+        case .unauthorized:
+            code = "unauthorized"; detail = "A valid bearer token is required."
+        case .unsupportedMediaType:
+            code = "unsupported-media-type"; detail = "Send the body as application/json."
+        case .methodNotAllowed:
+            code = "method-not-allowed"; detail = "This method is not allowed here."
+        case .badRequest:
+            return .invalid("body", abort.reason)
+        default:
+            code = status.code >= 500 ? "internal-error" : "about:blank"
+            detail = status.code >= 500 ? "An unexpected error occurred." : status.reasonPhrase
+        }
+        var headers = abort.headers
+        headers.remove(name: .contentType)
+        if status == .unauthorized { headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+        return APIError(status, code: code, detail: detail, headers: headers)
+    }
+}

@@ -1,0 +1,51 @@
+import Vapor
+
+/// Typed reads of path and query parameters; a bad value is a 400 naming the parameter.
+enum QueryParameter {
+    static func bool(_ req: Request, _ name: String) throws -> Bool? {
+        guard let raw = req.query[String.self, at: name] else { return nil }
+        switch raw.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw APIError.invalid(name, "must be true or false")
+        }
+    }
+
+    static func uuid(_ req: Request, _ name: String) throws -> UUID? {
+        guard let raw = req.query[String.self, at: name] else { return nil }
+        guard let id = UUID(uuidString: raw) else { throw APIError.invalid(name, "must be a UUID") }
+        return id
+    }
+
+    static func int(_ req: Request, _ name: String, range: ClosedRange<Int>) throws -> Int? {
+        guard let raw = req.query[String.self, at: name] else { return nil }
+        guard let value = Int(raw), range.contains(value) else {
+            throw APIError.invalid(name, "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    static func date(_ req: Request, _ name: String) throws -> CalendarDate? {
+        guard let raw = req.query[String.self, at: name] else { return nil }
+        guard let date = CalendarDate(raw) else { throw APIError.invalid(name, "must be a date YYYY-MM-DD") }
+        return date
+    }
+
+    static func timestamp(_ req: Request, _ name: String) throws -> Date? {
+        guard let raw = req.query[String.self, at: name] else { return nil }
+        guard let date = Timestamp.parse(raw) else {
+            throw APIError.invalid(name, "must be an RFC 3339 timestamp such as 2024-01-15T10:00:00Z")
+        }
+        return date
+    }
+}
+
+extension Parameters {
+    /// A path parameter that must be a UUID; anything else is a 400 naming it.
+    func uuid(_ name: String) throws -> UUID {
+        guard let raw = get(name), let id = UUID(uuidString: raw) else {
+            throw APIError.invalid(name, "must be a UUID")
+        }
+        return id
+    }
+}

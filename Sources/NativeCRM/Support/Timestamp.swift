@@ -1,0 +1,60 @@
+import Foundation
+
+/// RFC 3339 timestamps: parsed with or without fractional seconds and with any offset,
+/// written in UTC (`2024-01-15T10:00:00Z`, milliseconds only when there are some).
+/// Every instant the API handles is kept at whole milliseconds, so a value read back from either
+/// database compares equal to the one written (keyset cursors depend on it).
+public enum Timestamp {
+    /// Rounds to whole milliseconds.
+    public static func normalized(_ date: Date) -> Date {
+        fromMilliseconds(milliseconds(date))
+    }
+
+    public static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    public static func fromMilliseconds(_ ms: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(ms) / 1000)
+    }
+
+    nonisolated(unsafe) private static let pattern =
+        /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/
+
+    /// Parses RFC 3339 (`2024-01-15T10:00:00Z`, `2024-01-15T10:00:00.5+02:00`); nil when malformed.
+    public static func parse(_ text: String) -> Date? {
+        guard let match = text.wholeMatch(of: pattern) else { return nil }
+        guard let year = Int(match.1), let month = Int(match.2), let day = Int(match.3),
+              let hour = Int(match.4), let minute = Int(match.5), let second = Int(match.6),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var offsetSeconds = 0
+        let zone = String(match.8)
+        if zone != "Z" && zone != "z" {
+            let sign = zone.hasPrefix("-") ? -1 : 1
+            let parts = zone.dropFirst().split(separator: ":")
+            guard let h = Int(parts[0]), let m = Int(parts[1]), h < 24, m < 60 else { return nil }
+            offsetSeconds = sign * (h * 3600 + m * 60)
+        }
+        guard let dayNumber = CalendarDate(year: year, month: month, day: day)?.daysSinceEpoch else { return nil }
+        var seconds = Double(dayNumber * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds)
+        if let fraction = match.7, let value = Double("0" + fraction) {
+            seconds += value
+        }
+        return normalized(Date(timeIntervalSince1970: seconds))
+    }
+
+    /// Formats in UTC with a `Z`.
+    public static func format(_ date: Date) -> String {
+        let ms = milliseconds(date)
+        let secondsTotal = Int64((Double(ms) / 1000).rounded(.down))
+        let millis = Int(ms - secondsTotal * 1000)
+        let days = Int((Double(secondsTotal) / 86_400).rounded(.down))
+        let secondOfDay = Int(secondsTotal - Int64(days) * 86_400)
+        let date = CalendarDate(daysSinceEpoch: days)
+        var text = String(format: "%@T%02d:%02d:%02d", date.description,
+                          secondOfDay / 3600, (secondOfDay % 3600) / 60, secondOfDay % 60)
+        if millis != 0 { text += String(format: ".%03d", millis) }
+        return text + "Z"
+    }
+}

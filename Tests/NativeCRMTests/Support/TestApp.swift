@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import NativeCRM
+
+/// The suite's database: SQLite files by default, PostgreSQL when `TEST_DATABASE_URL` is set.
+enum TestDatabase {
+    static var postgresURL: String? {
+        let value = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"]
+        return value?.isEmpty == false ? value : nil
+    }
+
+    static var isPostgres: Bool { postgresURL != nil }
+}
+
+/// A clock the test moves by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var current: Date
+
+    init(_ start: Date) { current = start }
+
+    var now: Date {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
+    }
+
+    func advance(seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+}
+
+let testJWTSecret = "test-secret-that-is-long-enough-for-hs256-0123456789"
+
+private let bootstrapLogging: Void = {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        return handler
+    }
+}()
+
+/// Runs `body` against a freshly migrated database and a server listening on a loopback port.
+func withCRM(
+    adminEmail: String? = nil, adminPassword: String? = nil, migrate: Bool = true,
+    database: DatabaseTarget? = nil,
+    _ body: (TestContext) async throws -> Void
+) async throws {
+    _ = bootstrapLogging
+    let clock = TestClock(Timestamp.parse("2025-06-02T09:00:00Z")!)
+    let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    let sqlitePath = FileManager.default.temporaryDirectory.appendingPathComponent("crm-test-\(UUID().uuidString).sqlite").path
+    let target = database ?? TestDatabase.postgresURL.map { DatabaseTarget.postgres(url: $0, searchPath: schema) }
+        ?? .sqlite(path: sqlitePath)
+    let config = AppConfig(database: target, jwtSecret: testJWTSecret, adminEmail: adminEmail,
+                           adminPassword: adminPassword, bcryptCost: 4)
+    try await withApp(configure: { app in
+        app.clock = CRMClock { clock.now }
+        try await configure(app, config: config)
+        if migrate {
+            if case .postgres = target, let sql = app.db as? any SQLDatabase {
+                try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+            }
+            try await app.autoMigrate()
+        }
+        try await app.asyncBoot()
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+    }) { app in
+        let port = app.http.server.shared.localAddress?.port ?? 0
+        let context = TestContext(app: app, baseURL: "http://127.0.0.1:\(port)", clock: clock)
+        do {
+            try await body(context)
+        } catch {
+            await cleanUp(app: app, target: target, schema: schema, sqlitePath: sqlitePath)
+            throw error
+        }
+        await cleanUp(app: app, target: target, schema: schema, sqlitePath: sqlitePath)
+    }
+}
+
+private func cleanUp(app: Application, target: DatabaseTarget, schema: String, sqlitePath: String) async {
+    await app.server.shutdown()
+    if case .postgres = target, let sql = app.db as? any SQLDatabase {
+        try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        try? FileManager.default.removeItem(atPath: sqlitePath + suffix)
+    }
+}
