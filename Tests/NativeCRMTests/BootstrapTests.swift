@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SQLKit
 import Vapor
 @testable import NativeCRM
 
@@ -74,6 +75,40 @@ struct BootstrapTests {
             } throws: { error in
                 (error as? ConfigurationError)?.variable == name
             }
+        }
+    }
+}
+
+@Suite("Commands and storage")
+struct CommandAndStorageTests {
+    @Test func createUserCommandCreatesAUserWhoCanSignIn() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            var context = CommandContext(console: Terminal(), input: CommandInput(arguments: [
+                "crm", "--email", "Desk@Clinic.test", "--name", "Front Desk", "--role", "secretariat",
+                "--password", "desk-password",
+            ]))
+            context.application = t.app
+            try await CreateUserCommand().run(using: &context)
+            let login = try await t.login("desk@clinic.test", "desk-password")
+            #expect(login.status == .ok)
+            #expect((login.json["user"] as? [String: Any])?["role"] as? String == "SECRETARIAT")
+
+            var bad = CommandContext(console: Terminal(), input: CommandInput(arguments: [
+                "crm", "--email", "x@clinic.test", "--name", "X", "--role", "DOCTOR", "--password", "password-1",
+            ]))
+            bad.application = t.app
+            await #expect(throws: ConfigurationError.self) { try await CreateUserCommand().run(using: &bad) }
+        }
+    }
+
+    @Test(.enabled(if: !TestDatabase.isPostgres))
+    func sqliteRunsInWALModeWithForeignKeys() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let sql = try #require(t.app.db as? any SQLDatabase)
+            let mode = try await sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+            #expect(mode == "wal")
+            let keys = try await sql.raw("PRAGMA foreign_keys").first()?.decode(column: "foreign_keys", as: Int.self)
+            #expect(keys == 1)
         }
     }
 }

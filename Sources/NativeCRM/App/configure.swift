@@ -10,6 +10,9 @@ public func configure(_ app: Application) async throws {
     try await configure(app, config: config)
     let command = app.environment.arguments.dropFirst().first
     if command == nil || command == "serve" || command?.hasPrefix("-") == true {
+        if config.jwtSecretGenerated {
+            app.logger.warning("CRM_JWT_SECRET is not set: using a secret generated for this process; tokens will not survive a restart.")
+        }
         try await app.autoMigrate()
         try await AdminBootstrap.run(on: app)
     }
@@ -28,9 +31,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     app.decoyPasswordHash = try await app.password.async.hash([UInt8].random(count: 32).base64).get()
     await app.jwt.keys.add(hmac: HMACKey(from: config.jwtSecret), digestAlgorithm: .sha256)
-    if config.jwtSecretGenerated {
-        app.logger.warning("CRM_JWT_SECRET is not set: using a secret generated for this process; tokens will not survive a restart.")
-    }
 
     app.routes.defaultMaxBodySize = "512kb"
     app.middleware = Middlewares()
