@@ -39,5 +39,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(AccessLogMiddleware())
 
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
+    app.asyncCommands.use(RecomputeRecordsCommand(), as: "recompute-records")
     try routes(app)
 }

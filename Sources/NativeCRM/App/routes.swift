@@ -6,5 +6,16 @@ func routes(_ app: Application) throws {
     try app.register(collection: AuthController())     // login: anyone; me: signed in
 
     let crm = app.grouped("crm")
-    try crm.allowing(.admin).register(collection: UserController())
+    let everyone = crm.signedIn()                       // SALESPERSON, SECRETARIAT, ADMIN
+    let frontDesk = crm.allowing(.secretariat, .admin)  // create/update appointments, clinics, services
+    let admin = crm.allowing(.admin)                    // users
+
+    try admin.register(collection: UserController())
+    try everyone.register(collection: CustomerController())
+    try everyone.register(collection: CommunicationController())
+    try everyone.register(collection: ActionController())   // a salesperson's are scoped to their own
+    CatalogController().reads(everyone)
+    CatalogController().writes(frontDesk)
+    AppointmentController().reads(everyone)
+    AppointmentController().writes(frontDesk)
 }

@@ -28,7 +28,7 @@ struct AuthService: Sendable {
     func login(_ input: LoginRequest) async throws -> LoginResponse {
         let email = UserInput.normalizedEmail(input.email)
         let now = clock.now
-        let throttle = LoginThrottle(db: db as! any SQLDatabase, now: now)
+        let throttle = LoginThrottle(db: db.sql, now: now)
         if let seconds = try await throttle.retryAfter(email: email) {
             throw LoginThrottle.tooManyAttempts(retryAfter: seconds)
         }

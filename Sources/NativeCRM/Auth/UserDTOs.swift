@@ -59,18 +59,9 @@ struct LoginResponse: Content {
 
 /// Shared checks on user input, reporting every bad field at once.
 enum UserInput {
-    static func normalizedEmail(_ raw: String) -> String {
-        raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-    }
+    static func normalizedEmail(_ raw: String) -> String { ContactFields.normalizeEmail(raw) }
 
-    static func isPlausibleEmail(_ email: String) -> Bool {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), email.count <= 254 else {
-            return email.hasSuffix("@localhost") && parts.count == 2 && !parts[0].isEmpty
-        }
-        return !email.contains(where: { $0.isWhitespace })
-    }
+    static func isPlausibleEmail(_ email: String) -> Bool { ContactFields.isPlausibleEmail(email) }
 
     static func checkName(_ name: String?, into errors: inout FieldErrors) {
         guard let name else { return }

@@ -5,5 +5,10 @@ enum CRMMigrations {
     static let all: [any Migration] = [
         M0001_CreateUsers(),
         M0002_CreateLoginThrottles(),
+        M0003_CreateCustomers(),
+        M0004_CreateCatalog(),
+        M0005_CreateAppointments(),
+        M0006_CreateCommunications(),
+        M0007_CreateSalesActions(),
     ]
 }

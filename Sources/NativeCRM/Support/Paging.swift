@@ -141,24 +141,33 @@ extension QueryBuilder where Model.IDValue == UUID {
 }
 
 extension QueryBuilder where Model.IDValue == UUID {
-    /// Keyset paging newest first on a timestamp column with the id as tie-breaker:
-    /// rows strictly after the cursor's `(time, id)`, `limit + 1` fetched.
+    /// Keyset paging newest first on a timestamp column with the id as tie-breaker.
     public func page<Field: QueryableProperty>(
         newestFirstBy key: KeyPath<Model, Field>, _ page: PageRequest, timeOf: @escaping (Model) -> Date
     ) async throws -> Page<Model> where Field.Model == Model, Field.Value == Date {
+        try await self.page(by: key, .descending, page, timeOf: timeOf)
+    }
+
+    /// Keyset paging on a timestamp column with the id as tie-breaker, in either direction:
+    /// rows strictly after the cursor's `(time, id)`, `limit + 1` fetched.
+    public func page<Field: QueryableProperty>(
+        by key: KeyPath<Model, Field>, _ direction: DatabaseQuery.Sort.Direction, _ page: PageRequest,
+        timeOf: @escaping (Model) -> Date
+    ) async throws -> Page<Model> where Field.Model == Model, Field.Value == Date {
+        let ascending: Bool
+        if case .ascending = direction { ascending = true } else { ascending = false }
         if let cursor = page.cursor {
             let time = try cursor.date(at: 0)
             let id = try cursor.uuid(at: 1)
             self.group(.or) { or in
-                or.filter(key < time)
+                or.filter(key, ascending ? .greaterThan : .lessThan, time)
                 or.group(.and) { and in
                     and.filter(key == time)
-                    and.filter(\Model._$id < id)
+                    and.filter(\Model._$id, ascending ? .greaterThan : .lessThan, id)
                 }
             }
         }
-        let rows = try await self.sort(key, .descending).sort(\Model._$id, .descending)
-            .limit(page.limit + 1).all()
+        let rows = try await self.sort(key, direction).sort(\Model._$id, direction).limit(page.limit + 1).all()
         return Page(fetched: rows, limit: page.limit) {
             Cursor([Cursor.timestamp(timeOf($0)), ($0.id ?? UUID()).uuidString])
         }

@@ -49,3 +49,15 @@ extension Parameters {
         return id
     }
 }
+
+extension QueryParameter {
+    /// A range bound given as an RFC 3339 timestamp or a `YYYY-MM-DD` date, returned as an instant for
+    /// `>= from` / `< to` comparisons. An end is inclusive: a date stands for the start of the next day,
+    /// a timestamp for the next millisecond.
+    static func instant(_ req: Request, _ name: String, endOfDay: Bool) throws -> Date? {
+        guard let raw = req.query[String.self, at: name] else { return nil }
+        if let date = CalendarDate(raw) { return endOfDay ? date.startOfNextDay : date.startOfDay }
+        if let instant = Timestamp.parse(raw) { return endOfDay ? instant.addingTimeInterval(0.001) : instant }
+        throw APIError.invalid(name, "must be a date YYYY-MM-DD or an RFC 3339 timestamp")
+    }
+}

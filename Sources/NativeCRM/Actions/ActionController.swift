@@ -1,0 +1,53 @@
+import Vapor
+
+/// `POST/GET /crm/actions`, `GET /crm/actions/pending`, `GET/PUT /crm/actions/:id`.
+struct ActionController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let actions = routes.grouped("actions")
+        actions.post(use: create)
+        actions.get(use: list)
+        actions.get("pending", use: pending)
+        actions.get(":id", use: show)
+        actions.put(":id", use: update)
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let input = try req.content.decode(CreateActionRequest.self)
+        let action = try await ActionService(db: req.db, clock: req.clock).create(input, by: try req.caller)
+        return try await ActionResponse(action, now: req.clock.now).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func list(req: Request) async throws -> Response {
+        let filter = ActionFilter(
+            status: try ActionStatus.parse(req.query["status"], field: "status"),
+            priority: try ActionPriority.parse(req.query["priority"], field: "priority"),
+            customerID: try QueryParameter.uuid(req, "customerId"),
+            assignedTo: try QueryParameter.uuid(req, "assignedTo"),
+            dueBefore: try QueryParameter.timestamp(req, "dueBefore"),
+            dueAfter: try QueryParameter.timestamp(req, "dueAfter"))
+        let page = try PageRequest(from: req)
+        let now = req.clock.now
+        return try await ActionService(db: req.db, clock: req.clock).list(filter, page: page, visibleTo: try req.caller)
+            .map { ActionResponse($0, now: now) }.response(for: req)
+    }
+
+    @Sendable func pending(req: Request) async throws -> Response {
+        let page = try PageRequest(from: req)
+        let now = req.clock.now
+        return try await ActionService(db: req.db, clock: req.clock).pending(for: try req.caller, page: page)
+            .map { ActionResponse($0, now: now) }.response(for: req)
+    }
+
+    @Sendable func show(req: Request) async throws -> ActionResponse {
+        let action = try await ActionService(db: req.db, clock: req.clock)
+            .find(try req.parameters.uuid("id"), visibleTo: try req.caller)
+        return ActionResponse(action, now: req.clock.now)
+    }
+
+    @Sendable func update(req: Request) async throws -> ActionResponse {
+        let id = try req.parameters.uuid("id")
+        let input = try req.content.decode(UpdateActionRequest.self)
+        let action = try await ActionService(db: req.db, clock: req.clock).update(id, input, by: try req.caller)
+        return ActionResponse(action, now: req.clock.now)
+    }
+}

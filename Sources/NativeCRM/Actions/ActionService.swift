@@ -1,0 +1,198 @@
+import Fluent
+import Vapor
+
+/// The task system: actions created by people and by other domains, their status and who sees them.
+/// A salesperson sees and edits only actions assigned to or created by them; others see all.
+struct ActionService: Sendable {
+    let db: any Database
+    let clock: CRMClock
+
+    func create(_ input: CreateActionRequest, by caller: AuthenticatedUser) async throws -> SalesAction {
+        var errors = FieldErrors()
+        let title = Self.checkTitle(input.title, &errors)
+        errors.check(input.customerId != nil, "customerId", "is required")
+        try errors.throwIfAny()
+        let customer = try await CustomerService(db: db, clock: clock).require(input.customerId!, field: "customerId")
+        if let appointmentID = input.relatedAppointmentId {
+            let appointment = try await Appointment.find(appointmentID, on: db)
+            guard appointment?.customerID == customer.id else {
+                throw APIError.invalid("relatedAppointmentId", "no appointment of this customer has this id")
+            }
+        }
+        if let assignee = input.assignedTo { try await requireActiveUser(assignee) }
+
+        let now = clock.now
+        let action = SalesAction()
+        action.customerID = customer.id
+        action.actionType = input.actionType
+        action.title = title
+        action.details = ContactFields.trimmed(input.description)
+        action.status = .pending
+        action.setStatus(input.status ?? .pending, now: now)
+        action.setPriority(input.priority ?? .medium)
+        action.setDueDate(input.dueDate)
+        action.relatedAppointmentID = input.relatedAppointmentId
+        action.relatedLeadID = input.relatedLeadId
+        action.metadata = input.metadata ?? JSONObject()
+        action.assignedTo = input.assignedTo ?? (caller.role == .salesperson ? caller.id : customer.assignedSalesID)
+        action.createdBy = caller.id
+        action.createdAt = now
+        action.updatedAt = now
+        try await action.create(on: db)
+        return action
+    }
+
+    /// One action, if the caller may see it (404 otherwise: its existence is not revealed).
+    func find(_ id: UUID, visibleTo caller: AuthenticatedUser) async throws -> SalesAction {
+        let query = SalesAction.query(on: db).filter(\.$id == id)
+        scope(query, to: caller)
+        guard let action = try await query.first() else { throw APIError.notFound("Action") }
+        return action
+    }
+
+    func update(_ id: UUID, _ input: UpdateActionRequest, by caller: AuthenticatedUser) async throws -> SalesAction {
+        var errors = FieldErrors()
+        let title = input.title.map { Self.checkTitle($0, &errors) }
+        try errors.throwIfAny()
+        let action = try await find(id, visibleTo: caller)
+        if let assignee = input.assignedTo.newValue { try await requireActiveUser(assignee) }
+        let now = clock.now
+        if let type = input.actionType { action.actionType = type }
+        if let title { action.title = title }
+        if input.description.isPresent { action.details = ContactFields.trimmed(input.description.newValue) }
+        if let status = input.status { action.setStatus(status, now: now) }
+        if let priority = input.priority { action.setPriority(priority) }
+        if input.dueDate.isPresent { action.setDueDate(input.dueDate.newValue) }
+        if input.assignedTo.isPresent { action.assignedTo = input.assignedTo.newValue }
+        if let patch = input.metadata { action.metadata = action.metadata.merged(with: patch) }
+        action.updatedAt = now
+        try await action.save(on: db)
+        return action
+    }
+
+    /// Due date first (none last), then urgent → low; keyset-paged.
+    func list(_ filter: ActionFilter, page: PageRequest, visibleTo caller: AuthenticatedUser) async throws
+        -> Page<SalesAction>
+    {
+        let query = SalesAction.query(on: db)
+        scope(query, to: caller)
+        if let status = filter.status { query.filter(\.$status == status) }
+        if let priority = filter.priority { query.filter(\.$priority == priority) }
+        if let customerID = filter.customerID { query.filter(\.$customerID == customerID) }
+        if let assignee = filter.assignedTo { query.filter(\.$assignedTo == assignee) }
+        if let before = filter.dueBefore { query.filter(\.$dueDate < before) }
+        if let after = filter.dueAfter { query.filter(\.$dueDate >= after) }
+        return try await pageInDueOrder(query, page)
+    }
+
+    /// The caller's pending actions, in due order.
+    func pending(for caller: AuthenticatedUser, page: PageRequest) async throws -> Page<SalesAction> {
+        let query = SalesAction.query(on: db).filter(\.$assignedTo == caller.id).filter(\.$status == .pending)
+        return try await pageInDueOrder(query, page)
+    }
+
+    /// A customer's actions the caller may see, in due order (for the record view).
+    func forCustomer(_ customerID: UUID, visibleTo caller: AuthenticatedUser, limit: Int) async throws -> [SalesAction] {
+        let query = SalesAction.query(on: db).filter(\.$customerID == customerID)
+        scope(query, to: caller)
+        return try await pageInDueOrder(query, PageRequest(limit: limit)).items
+    }
+
+    // MARK: Actions other domains create
+
+    func createAutomatic(_ spec: AutomaticAction) async throws -> SalesAction {
+        let now = clock.now
+        let action = SalesAction()
+        action.customerID = spec.customerID
+        action.actionType = spec.type
+        action.title = spec.title
+        action.details = spec.description
+        action.status = .pending
+        action.setPriority(spec.priority)
+        action.setDueDate(spec.dueDate)
+        action.relatedAppointmentID = spec.relatedAppointmentID
+        action.metadata = JSONObject(["automatic": .bool(true)])
+        action.assignedTo = spec.assignedTo
+        action.createdBy = spec.createdBy
+        action.createdAt = now
+        action.updatedAt = now
+        try await action.create(on: db)
+        return action
+    }
+
+    /// Closes (completed or cancelled) the still-pending confirmation actions of an appointment.
+    func settleConfirmations(ofAppointment appointmentID: UUID, as status: ActionStatus) async throws {
+        let now = clock.now
+        var update = SalesAction.query(on: db)
+            .filter(\.$relatedAppointmentID == appointmentID)
+            .filter(\.$actionType == .appointmentScheduled)
+            .filter(\.$status == .pending)
+            .set(\.$status, to: status)
+            .set(\.$updatedAt, to: now)
+        if status == .completed { update = update.set(\.$completedAt, to: now) }
+        try await update.update()
+    }
+
+    /// Moves the pending confirmation of a rescheduled appointment; true when there was one.
+    func moveConfirmations(ofAppointment appointmentID: UUID, dueDate: Date) async throws -> Bool {
+        let pending = SalesAction.query(on: db)
+            .filter(\.$relatedAppointmentID == appointmentID)
+            .filter(\.$actionType == .appointmentScheduled)
+            .filter(\.$status == .pending)
+        guard try await pending.count() > 0 else { return false }
+        try await pending.copy()
+            .set(\.$dueDate, to: dueDate).set(\.$sortDueAt, to: dueDate).set(\.$updatedAt, to: clock.now)
+            .update()
+        return true
+    }
+
+    // MARK: Helpers
+
+    private func scope(_ query: QueryBuilder<SalesAction>, to caller: AuthenticatedUser) {
+        guard caller.role == .salesperson else { return }
+        query.group(.or) { or in
+            or.filter(\.$assignedTo == caller.id)
+            or.filter(\.$createdBy == caller.id)
+        }
+    }
+
+    /// Keyset paging on (sort_due_at, priority_rank, id).
+    private func pageInDueOrder(_ query: QueryBuilder<SalesAction>, _ page: PageRequest) async throws
+        -> Page<SalesAction>
+    {
+        if let cursor = page.cursor {
+            let due = try cursor.date(at: 0)
+            let rank = Int(try cursor.int(at: 1))
+            let id = try cursor.uuid(at: 2)
+            query.group(.or) { or in
+                or.filter(\.$sortDueAt > due)
+                or.group(.and) { and in
+                    and.filter(\.$sortDueAt == due)
+                    and.filter(\.$priorityRank > rank)
+                }
+                or.group(.and) { and in
+                    and.filter(\.$sortDueAt == due)
+                    and.filter(\.$priorityRank == rank)
+                    and.filter(\.$id > id)
+                }
+            }
+        }
+        let rows = try await query.sort(\.$sortDueAt, .ascending).sort(\.$priorityRank, .ascending)
+            .sort(\.$id, .ascending).limit(page.limit + 1).all()
+        return Page(fetched: rows, limit: page.limit) {
+            Cursor([Cursor.timestamp($0.sortDueAt), String($0.priorityRank), $0.id!.uuidString])
+        }
+    }
+
+    private func requireActiveUser(_ id: UUID) async throws {
+        guard let user = try await User.find(id, on: db), user.active else {
+            throw APIError.invalid("assignedTo", "must be the id of an active user")
+        }
+    }
+
+    private static func checkTitle(_ raw: String, _ errors: inout FieldErrors) -> String {
+        let title = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        errors.check(!title.isEmpty && title.count <= 200, "title", "must be 1 to 200 characters")
+        return title
+    }
+}

@@ -1,0 +1,52 @@
+import Fluent
+import Foundation
+
+/// An action or task (call back, follow up, confirm an appointment…) with its assignee and due date.
+final class SalesAction: Model, @unchecked Sendable {
+    static let schema = "sales_actions"
+    /// Sort key standing in for "no due date", so those sort last.
+    static let noDueDate = CalendarDate(year: 9999, month: 12, day: 31)!.startOfDay
+
+    @ID(key: .id) var id: UUID?
+    @OptionalField(key: "customer_id") var customerID: UUID?
+    @Field(key: "action_type") var actionType: ActionType
+    @Field(key: "title") var title: String
+    @OptionalField(key: "description") var details: String?
+    @Field(key: "status") var status: ActionStatus
+    @Field(key: "priority") var priority: ActionPriority
+    @Field(key: "priority_rank") var priorityRank: Int
+    @OptionalField(key: "due_date") var dueDate: Date?
+    @Field(key: "sort_due_at") var sortDueAt: Date
+    @OptionalField(key: "related_appointment_id") var relatedAppointmentID: UUID?
+    @OptionalField(key: "related_lead_id") var relatedLeadID: UUID?
+    @Field(key: "metadata") var metadataText: String
+    @OptionalField(key: "assigned_to") var assignedTo: UUID?
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    @OptionalField(key: "completed_at") var completedAt: Date?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    var metadata: JSONObject {
+        get { JSONObject(text: metadataText) }
+        set { metadataText = newValue.text }
+    }
+
+    func setPriority(_ value: ActionPriority) {
+        priority = value
+        priorityRank = value.rank
+    }
+
+    func setDueDate(_ value: Date?) {
+        dueDate = value
+        sortDueAt = value ?? Self.noDueDate
+    }
+
+    /// Moves to `status`, stamping `completedAt` on completion and clearing it otherwise.
+    func setStatus(_ value: ActionStatus, now: Date) {
+        if value == .completed, status != .completed || completedAt == nil { completedAt = now }
+        if value != .completed { completedAt = nil }
+        status = value
+    }
+}

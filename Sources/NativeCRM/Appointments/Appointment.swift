@@ -1,0 +1,28 @@
+import Fluent
+import Foundation
+
+/// A customer's visit for one service at one clinic.
+final class Appointment: Model, @unchecked Sendable {
+    static let schema = "appointments"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "customer_id") var customerID: UUID
+    @Field(key: "service_id") var serviceID: UUID
+    @Field(key: "clinic_id") var clinicID: UUID
+    @Field(key: "start_time") var startTime: Date
+    @OptionalField(key: "end_time") var endTime: Date?
+    @Field(key: "status") var status: AppointmentStatus
+    @Field(key: "total_amount_cents") var totalAmountCents: Int64
+    @Field(key: "treatment_details") var treatmentDetailsText: String
+    @OptionalField(key: "notes") var notes: String?
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    var treatmentDetails: JSONObject {
+        get { JSONObject(text: treatmentDetailsText) }
+        set { treatmentDetailsText = newValue.text }
+    }
+}

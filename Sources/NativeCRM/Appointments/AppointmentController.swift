@@ -1,0 +1,43 @@
+import Vapor
+
+/// `POST/GET /crm/appointments`, `GET/PATCH /crm/appointments/:id`.
+struct AppointmentController {
+    func reads(_ routes: any RoutesBuilder) {
+        routes.get("appointments", use: list)
+        routes.get("appointments", ":id", use: show)
+    }
+
+    func writes(_ routes: any RoutesBuilder) {
+        routes.post("appointments", use: create)
+        routes.patch("appointments", ":id", use: update)
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let input = try req.content.decode(CreateAppointmentRequest.self)
+        let view = try await AppointmentService(db: req.db, clock: req.clock).create(input, by: try req.caller)
+        return try await view.response.encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func list(req: Request) async throws -> Response {
+        let filter = AppointmentFilter(
+            customerID: try QueryParameter.uuid(req, "customerId"),
+            status: try AppointmentStatus.parse(req.query["status"], field: "status"),
+            from: try QueryParameter.instant(req, "from", endOfDay: false),
+            to: try QueryParameter.instant(req, "to", endOfDay: true))
+        if let from = filter.from, let to = filter.to, from >= to {
+            throw APIError.invalid("to", "must be after from")
+        }
+        return try await AppointmentService(db: req.db, clock: req.clock).list(filter, page: try PageRequest(from: req))
+            .map(\.response).response(for: req)
+    }
+
+    @Sendable func show(req: Request) async throws -> AppointmentResponse {
+        try await AppointmentService(db: req.db, clock: req.clock).find(try req.parameters.uuid("id")).response
+    }
+
+    @Sendable func update(req: Request) async throws -> AppointmentResponse {
+        let id = try req.parameters.uuid("id")
+        let input = try req.content.decode(UpdateAppointmentRequest.self)
+        return try await AppointmentService(db: req.db, clock: req.clock).update(id, input, by: try req.caller).response
+    }
+}

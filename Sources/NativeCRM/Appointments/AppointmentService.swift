@@ -1,0 +1,202 @@
+import Fluent
+import Vapor
+
+/// An appointment with the names the API shows next to it.
+struct AppointmentView: Sendable {
+    let appointment: Appointment
+    let serviceName: String
+    let clinicName: String
+
+    var response: AppointmentResponse {
+        AppointmentResponse(appointment, serviceName: serviceName, clinicName: clinicName)
+    }
+}
+
+/// Appointments and their lifecycle. Every change updates the customer's record statistics and the
+/// automatic actions (SPEC "Integration") in the same transaction.
+struct AppointmentService: Sendable {
+    let db: any Database
+    let clock: CRMClock
+
+    /// Which status may follow which. Completed and cancelled are final.
+    static let transitions: [AppointmentStatus: Set<AppointmentStatus>] = [
+        .scheduled: [.confirmed, .completed, .cancelled, .noShow],
+        .confirmed: [.scheduled, .completed, .cancelled, .noShow],
+        .noShow: [.scheduled],
+        .completed: [],
+        .cancelled: [],
+    ]
+
+    func create(_ input: CreateAppointmentRequest, by caller: AuthenticatedUser) async throws -> AppointmentView {
+        var errors = FieldErrors()
+        if let end = input.endTime { errors.check(end > input.startTime, "endTime", "must be after startTime") }
+        try errors.throwIfAny()
+        let catalog = CatalogService(db: db, clock: clock)
+        let customer = try await CustomerService(db: db, clock: clock).require(input.customerId, field: "customerId")
+        let service = try await catalog.requireService(input.serviceId)
+        let clinic = try await catalog.requireClinic(input.clinicId)
+
+        let now = clock.now
+        let appointment = Appointment()
+        appointment.customerID = input.customerId
+        appointment.serviceID = input.serviceId
+        appointment.clinicID = input.clinicId
+        appointment.startTime = input.startTime
+        appointment.endTime = input.endTime
+        appointment.status = input.status ?? .scheduled
+        appointment.totalAmountCents = (input.totalAmount ?? Money(cents: service.priceCents)).cents
+        appointment.treatmentDetails = input.treatmentDetails ?? JSONObject()
+        appointment.notes = ContactFields.trimmed(input.notes)
+        appointment.createdBy = caller.id
+        appointment.createdAt = now
+        appointment.updatedAt = now
+        try await db.transaction { db in
+            try await appointment.create(on: db)
+            // Back-filled history (created completed, cancelled or no-show) gets no actions.
+            if appointment.status == .scheduled {
+                try await createConfirmation(for: appointment, customer: customer, serviceName: service.name,
+                                             by: caller, on: db)
+            }
+            try await RecordService(db: db, clock: clock).recompute(customerID: appointment.customerID)
+        }
+        return AppointmentView(appointment: appointment, serviceName: service.name, clinicName: clinic.name)
+    }
+
+    func find(_ id: UUID) async throws -> AppointmentView {
+        guard let view = try await views(joined(Appointment.query(on: db)).filter(\.$id == id).limit(1)).first else {
+            throw APIError.notFound("Appointment")
+        }
+        return view
+    }
+
+    /// By start time (earliest first), keyset-paged; filters on indexed columns.
+    func list(_ filter: AppointmentFilter, page: PageRequest) async throws -> Page<AppointmentView> {
+        let query = joined(Appointment.query(on: db))
+        if let customerID = filter.customerID { query.filter(\.$customerID == customerID) }
+        if let status = filter.status { query.filter(\.$status == status) }
+        if let from = filter.from { query.filter(\.$startTime >= from) }
+        if let to = filter.to { query.filter(\.$startTime < to) }
+        let rows = try await query.page(by: \.$startTime, .ascending, page) { $0.startTime }
+        return Page(items: try rows.items.map(Self.view), next: rows.next)
+    }
+
+    func update(_ id: UUID, _ input: UpdateAppointmentRequest, by caller: AuthenticatedUser) async throws
+        -> AppointmentView
+    {
+        try await db.transaction { db in
+            let tx = AppointmentService(db: db, clock: clock)
+            guard let appointment = try await Appointment.find(id, on: db) else { throw APIError.notFound("Appointment") }
+            let before = appointment.status
+            let target = input.status ?? before
+            let reschedules = (input.startTime.map { $0 != appointment.startTime } ?? false) || input.endTime.isPresent
+            if before == .completed || before == .cancelled {
+                if target != before {
+                    throw APIError.conflict("A \(before.rawValue) appointment cannot change status.",
+                                            code: "appointment-closed")
+                }
+                if reschedules {
+                    throw APIError.conflict("A \(before.rawValue) appointment cannot be rescheduled.",
+                                            code: "appointment-closed")
+                }
+            } else if target != before, !(Self.transitions[before] ?? []).contains(target) {
+                throw APIError.conflict("An appointment cannot go from \(before.rawValue) to \(target.rawValue).",
+                                        code: "invalid-transition")
+            }
+            let catalog = CatalogService(db: db, clock: clock)
+            if let serviceID = input.serviceId { _ = try await catalog.requireService(serviceID) }
+            if let clinicID = input.clinicId { _ = try await catalog.requireClinic(clinicID) }
+            let start = input.startTime ?? appointment.startTime
+            let end = input.endTime.applied(to: appointment.endTime)
+            if let end, end <= start { throw APIError.invalid("endTime", "must be after startTime") }
+
+            if let serviceID = input.serviceId { appointment.serviceID = serviceID }
+            if let clinicID = input.clinicId { appointment.clinicID = clinicID }
+            appointment.startTime = start
+            appointment.endTime = end
+            appointment.status = target
+            if let amount = input.totalAmount { appointment.totalAmountCents = amount.cents }
+            if let details = input.treatmentDetails {
+                appointment.treatmentDetails = appointment.treatmentDetails.merged(with: details)
+            }
+            if input.notes.isPresent { appointment.notes = ContactFields.trimmed(input.notes.newValue) }
+            appointment.updatedAt = clock.now
+            try await appointment.save(on: db)
+            try await tx.applySideEffects(of: appointment, from: before, rescheduled: reschedules, by: caller)
+            try await RecordService(db: db, clock: clock).recompute(customerID: appointment.customerID)
+            return try await tx.find(id)
+        }
+    }
+
+    /// A customer's appointments, latest first (for the record view).
+    func recent(forCustomer customerID: UUID, limit: Int, completedOnly: Bool = false) async throws -> [AppointmentView] {
+        let query = joined(Appointment.query(on: db)).filter(\.$customerID == customerID)
+        if completedOnly { query.filter(\.$status == .completed) }
+        return try await views(query.sort(\.$startTime, .descending).sort(\.$id, .descending).limit(limit))
+    }
+
+    /// The earliest scheduled or confirmed start after `now` (the record's `nextAppointmentDate`).
+    func nextAppointmentDate(forCustomer customerID: UUID, after now: Date) async throws -> Date? {
+        try await Appointment.query(on: db)
+            .filter(\.$customerID == customerID)
+            .filter(\.$status ~~ [.scheduled, .confirmed])
+            .filter(\.$startTime > now)
+            .sort(\.$startTime, .ascending).first()?.startTime
+    }
+
+    // MARK: Automatic actions
+
+    private func applySideEffects(of appointment: Appointment, from before: AppointmentStatus, rescheduled: Bool,
+                                  by caller: AuthenticatedUser) async throws {
+        let actions = ActionService(db: db, clock: clock)
+        let id = appointment.id!
+        switch (before, appointment.status) {
+        case (_, .cancelled) where before != .cancelled:
+            try await actions.settleConfirmations(ofAppointment: id, as: .cancelled)
+        case (_, .confirmed) where before != .confirmed:
+            try await actions.settleConfirmations(ofAppointment: id, as: .completed)
+        case (_, .completed) where before != .completed:
+            try await actions.settleConfirmations(ofAppointment: id, as: .completed)
+            let customer = try await CustomerService(db: db, clock: clock).find(appointment.customerID)
+            _ = try await actions.createAutomatic(AutomaticAction(
+                customerID: appointment.customerID, type: .followUp, title: "Post-treatment check-in",
+                description: "Check how the customer feels after the treatment and suggest the next visit.",
+                priority: .medium, dueDate: appointment.startTime.addingTimeInterval(2 * 86_400),
+                assignedTo: customer.assignedSalesID, createdBy: caller.id, relatedAppointmentID: id))
+        case (.noShow, .scheduled):
+            let customer = try await CustomerService(db: db, clock: clock).find(appointment.customerID)
+            let service = try await CatalogService(db: db, clock: clock).requireService(appointment.serviceID)
+            try await createConfirmation(for: appointment, customer: customer, serviceName: service.name,
+                                         by: caller, on: db)
+        default:
+            if rescheduled, appointment.status.isUpcoming {
+                _ = try await actions.moveConfirmations(ofAppointment: id,
+                                                        dueDate: appointment.startTime.addingTimeInterval(-86_400))
+            }
+        }
+    }
+
+    private func createConfirmation(for appointment: Appointment, customer: Customer, serviceName: String,
+                                    by caller: AuthenticatedUser, on db: any Database) async throws {
+        _ = try await ActionService(db: db, clock: clock).createAutomatic(AutomaticAction(
+            customerID: appointment.customerID, type: .appointmentScheduled, title: "Confirm appointment",
+            description: "Call to confirm the \(serviceName) appointment of \(Timestamp.format(appointment.startTime)).",
+            priority: .medium, dueDate: appointment.startTime.addingTimeInterval(-86_400),
+            assignedTo: customer.assignedSalesID, createdBy: caller.id, relatedAppointmentID: appointment.id))
+    }
+
+    // MARK: Queries with names
+
+    private func joined(_ query: QueryBuilder<Appointment>) -> QueryBuilder<Appointment> {
+        query.join(ClinicService.self, on: \Appointment.$serviceID == \ClinicService.$id)
+            .join(Clinic.self, on: \Appointment.$clinicID == \Clinic.$id)
+    }
+
+    private func views(_ query: QueryBuilder<Appointment>) async throws -> [AppointmentView] {
+        try await query.all().map(Self.view)
+    }
+
+    private static func view(_ row: Appointment) throws -> AppointmentView {
+        AppointmentView(appointment: row, serviceName: try row.joined(ClinicService.self).name,
+                        clinicName: try row.joined(Clinic.self).name)
+    }
+}

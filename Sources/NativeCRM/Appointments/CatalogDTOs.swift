@@ -1,0 +1,54 @@
+import Vapor
+
+/// `POST /crm/clinics`.
+struct CreateClinicRequest: Content {
+    var name: String
+    var address: String?
+    var phone: String?
+}
+
+struct ClinicResponse: Content {
+    var id: UUID
+    var name: String
+    @NullEncodable var address: String?
+    @NullEncodable var phone: String?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ clinic: Clinic) {
+        id = clinic.id!
+        name = clinic.name
+        address = clinic.address
+        phone = clinic.phone
+        createdAt = clinic.createdAt
+        updatedAt = clinic.updatedAt
+    }
+}
+
+/// `POST /crm/services`.
+struct CreateServiceRequest: Content {
+    var name: String
+    var price: Money
+    var typicalIntervalDays: Int?
+    var durationMinutes: Int?
+}
+
+struct ServiceResponse: Content {
+    var id: UUID
+    var name: String
+    var price: Money
+    @NullEncodable var typicalIntervalDays: Int?
+    @NullEncodable var durationMinutes: Int?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ service: ClinicService) {
+        id = service.id!
+        name = service.name
+        price = Money(cents: service.priceCents)
+        typicalIntervalDays = service.typicalIntervalDays
+        durationMinutes = service.durationMinutes
+        createdAt = service.createdAt
+        updatedAt = service.updatedAt
+    }
+}

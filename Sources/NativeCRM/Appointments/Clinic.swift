@@ -1,0 +1,33 @@
+import Fluent
+import Foundation
+
+/// A clinic (location) where treatments happen.
+final class Clinic: Model, @unchecked Sendable {
+    static let schema = "clinics"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "name_key") var nameKey: String
+    @OptionalField(key: "address") var address: String?
+    @OptionalField(key: "phone") var phone: String?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+/// A treatment the clinics sell (Botox, fillers, laser…), with its price and usual rebooking interval.
+final class ClinicService: Model, @unchecked Sendable {
+    static let schema = "services"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "name_key") var nameKey: String
+    @Field(key: "price_cents") var priceCents: Int64
+    @OptionalField(key: "typical_interval_days") var typicalIntervalDays: Int?
+    @OptionalField(key: "duration_minutes") var durationMinutes: Int?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}

@@ -1,0 +1,37 @@
+import Fluent
+import Foundation
+
+/// One logged interaction with a customer: call, email, SMS, WhatsApp, meeting or note.
+final class Communication: Model, @unchecked Sendable {
+    static let schema = "communications"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "customer_id") var customerID: UUID
+    @Field(key: "type") var type: CommunicationType
+    @OptionalField(key: "direction") var direction: CommunicationDirection?
+    @Field(key: "status") var status: CommunicationStatus
+    @OptionalField(key: "subject") var subject: String?
+    @OptionalField(key: "notes") var notes: String?
+    @OptionalField(key: "duration_seconds") var durationSeconds: Int?
+    @OptionalField(key: "scheduled_at") var scheduledAt: Date?
+    @Field(key: "occurred_at") var occurredAt: Date
+    @Field(key: "metadata") var metadataText: String
+    @Field(key: "logged_by") var loggedBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    var metadata: JSONObject {
+        get { JSONObject(text: metadataText) }
+        set { metadataText = newValue.text }
+    }
+
+    /// A missed call (SPEC): direction `missed`, or incoming with status `missed`.
+    var isMissedCall: Bool {
+        type == .call && (direction == .missed || (direction == .incoming && status == .missed))
+    }
+
+    /// Counts as contact for `lastContactDate`: completed and not a note.
+    var isContact: Bool { status == .completed && type != .note }
+}

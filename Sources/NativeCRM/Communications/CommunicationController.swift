@@ -1,0 +1,32 @@
+import Vapor
+
+/// `POST /crm/communications` and `GET /crm/customers/:id/communications`.
+struct CommunicationController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.post("communications", use: log)
+        routes.get("customers", ":id", "communications", use: history)
+    }
+
+    private func service(_ req: Request) -> CommunicationService {
+        CommunicationService(db: req.db, clock: req.clock, events: req.application.activityEvents)
+    }
+
+    @Sendable func log(req: Request) async throws -> Response {
+        let input = try req.content.decode(CreateCommunicationRequest.self)
+        let communication = try await service(req).log(input, by: try req.caller)
+        return try await CommunicationResponse(communication).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func history(req: Request) async throws -> Response {
+        let customerID = try req.parameters.uuid("id")
+        let filter = CommunicationFilter(
+            type: try CommunicationType.parse(req.query["type"], field: "type"),
+            start: try QueryParameter.instant(req, "startDate", endOfDay: false),
+            end: try QueryParameter.instant(req, "endDate", endOfDay: true))
+        if let start = filter.start, let end = filter.end, start >= end {
+            throw APIError.invalid("endDate", "must not be before startDate")
+        }
+        return try await service(req).history(customerID: customerID, filter, page: try PageRequest(from: req))
+            .map(CommunicationResponse.init).response(for: req)
+    }
+}

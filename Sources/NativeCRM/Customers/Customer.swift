@@ -1,0 +1,25 @@
+import Fluent
+import Foundation
+
+/// A clinic's customer (patient of aesthetic treatments) and the salesperson who looks after them.
+final class Customer: Model, @unchecked Sendable {
+    static let schema = "customers"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "first_name") var firstName: String
+    @Field(key: "last_name") var lastName: String
+    @OptionalField(key: "email") var email: String?
+    @OptionalField(key: "phone") var phone: String?
+    @OptionalField(key: "date_of_birth") var dateOfBirth: String?
+    @OptionalField(key: "assigned_sales_id") var assignedSalesID: UUID?
+    /// Lower-cased "first last email phone", for case-insensitive search on both databases.
+    @Field(key: "search_text") var searchText: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    func refreshSearchText() {
+        searchText = [firstName, lastName, email ?? "", phone ?? ""].joined(separator: " ").lowercased()
+    }
+}

@@ -1,0 +1,22 @@
+import Vapor
+
+extension CustomerController {
+    /// `GET /crm/customers/:id/record`.
+    @Sendable func record(req: Request) async throws -> CustomerRecordResponse {
+        try await RecordService(db: req.db, clock: req.clock)
+            .view(customerID: try req.parameters.uuid("id"), for: try req.caller)
+    }
+
+    /// `PUT /crm/customers/:id/record`: derived fields in the body are refused, each named.
+    @Sendable func updateRecord(req: Request) async throws -> RecordResponse {
+        let id = try req.parameters.uuid("id")
+        let body = try req.content.decode(JSONObject.self)
+        var errors = FieldErrors()
+        for key in UpdateRecordRequest.readOnlyKeys where body.fields[key] != nil {
+            errors.add(key, "is derived from the customer's history and cannot be set")
+        }
+        try errors.throwIfAny()
+        let input = try req.content.decode(UpdateRecordRequest.self)
+        return try await RecordService(db: req.db, clock: req.clock).update(customerID: id, input)
+    }
+}

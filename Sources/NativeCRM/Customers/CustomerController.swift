@@ -1,0 +1,43 @@
+import Vapor
+
+/// `POST/GET /crm/customers`, `GET/PATCH /crm/customers/:id` (record routes in `+Record`).
+struct CustomerController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let customers = routes.grouped("customers")
+        customers.post(use: create)
+        customers.get(use: list)
+        customers.get(":id", use: show)
+        customers.patch(":id", use: update)
+        customers.get(":id", "record", use: record)
+        customers.put(":id", "record", use: updateRecord)
+    }
+
+    private func service(_ req: Request) -> CustomerService {
+        CustomerService(db: req.db, clock: req.clock)
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let input = try req.content.decode(CreateCustomerRequest.self)
+        let customer = try await service(req).create(input, by: try req.caller)
+        return try await CustomerResponse(customer).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func list(req: Request) async throws -> Response {
+        let filter = CustomerFilter(
+            search: req.query["search"],
+            status: try CustomerStatus.parse(req.query["status"], field: "status"),
+            assignedSalesID: try QueryParameter.uuid(req, "assignedSalesId"))
+        return try await service(req).list(filter, page: try PageRequest(from: req))
+            .map(CustomerResponse.init).response(for: req)
+    }
+
+    @Sendable func show(req: Request) async throws -> CustomerResponse {
+        CustomerResponse(try await service(req).find(try req.parameters.uuid("id")))
+    }
+
+    @Sendable func update(req: Request) async throws -> CustomerResponse {
+        let id = try req.parameters.uuid("id")
+        let input = try req.content.decode(UpdateCustomerRequest.self)
+        return CustomerResponse(try await service(req).update(id, input, by: try req.caller))
+    }
+}

@@ -1,0 +1,53 @@
+import Vapor
+
+/// `POST /crm/customers`.
+struct CreateCustomerRequest: Content {
+    var firstName: String
+    var lastName: String
+    var email: String?
+    var phone: String?
+    var dateOfBirth: CalendarDate?
+    var assignedSalesId: UUID?
+}
+
+/// `PATCH /crm/customers/:id`: absent fields stay; `null` clears the optional ones.
+struct UpdateCustomerRequest: Decodable {
+    var firstName: String?
+    var lastName: String?
+    var email: PatchField<String>
+    var phone: PatchField<String>
+    var dateOfBirth: PatchField<CalendarDate>
+    var assignedSalesId: PatchField<UUID>
+}
+
+/// A customer as the API shows it (every key present, `null` when empty).
+struct CustomerResponse: Content {
+    var id: UUID
+    var firstName: String
+    var lastName: String
+    @NullEncodable var email: String?
+    @NullEncodable var phone: String?
+    @NullEncodable var dateOfBirth: String?
+    @NullEncodable var assignedSalesId: UUID?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ customer: Customer) {
+        id = customer.id!
+        firstName = customer.firstName
+        lastName = customer.lastName
+        email = customer.email
+        phone = customer.phone
+        dateOfBirth = customer.dateOfBirth
+        assignedSalesId = customer.assignedSalesID
+        createdAt = customer.createdAt
+        updatedAt = customer.updatedAt
+    }
+}
+
+/// Filters of `GET /crm/customers`.
+struct CustomerFilter: Sendable {
+    var search: String?
+    var status: CustomerStatus?
+    var assignedSalesID: UUID?
+}

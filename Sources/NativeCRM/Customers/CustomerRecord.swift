@@ -1,0 +1,69 @@
+import Fluent
+import Foundation
+
+/// The seed's customer record: editable status, notes and preferences, plus stored statistics that
+/// `RecordService.recompute` keeps equal to `RecordStatistics.compute`.
+final class CustomerRecord: Model, @unchecked Sendable {
+    static let schema = "customer_records"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "customer_id") var customerID: UUID
+    @Field(key: "customer_status") var customerStatus: CustomerStatus
+    @OptionalField(key: "notes") var notes: String?
+    @Field(key: "preferences") var preferencesText: String
+    @Field(key: "total_appointments") var totalAppointments: Int
+    @Field(key: "completed_appointments") var completedAppointments: Int
+    @Field(key: "cancelled_appointments") var cancelledAppointments: Int
+    @Field(key: "lifetime_value_cents") var lifetimeValueCents: Int64
+    @OptionalField(key: "first_appointment_date") var firstAppointmentDate: Date?
+    @OptionalField(key: "last_appointment_date") var lastAppointmentDate: Date?
+    @OptionalField(key: "last_contact_date") var lastContactDate: Date?
+    @OptionalField(key: "average_days_between_visits") var averageDaysBetweenVisits: Double?
+    @Field(key: "is_repeat_customer") var isRepeatCustomer: Bool
+    @Field(key: "repeat_count") var repeatCount: Int
+    @OptionalField(key: "expected_next_visit") var expectedNextVisit: String?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    /// A fresh record (status `new`, no history) for a new customer.
+    init(customerID: UUID, now: Date) {
+        self.customerID = customerID
+        customerStatus = .new
+        preferencesText = "{}"
+        createdAt = now
+        updatedAt = now
+        apply(.empty)
+    }
+
+    var preferences: JSONObject {
+        get { JSONObject(text: preferencesText) }
+        set { preferencesText = newValue.text }
+    }
+
+    /// The stored copy of the statistics.
+    var statistics: RecordStatistics {
+        RecordStatistics(
+            totalAppointments: totalAppointments, completedAppointments: completedAppointments,
+            cancelledAppointments: cancelledAppointments, lifetimeValue: Money(cents: lifetimeValueCents),
+            firstAppointmentDate: firstAppointmentDate, lastAppointmentDate: lastAppointmentDate,
+            lastContactDate: lastContactDate, averageDaysBetweenVisits: averageDaysBetweenVisits,
+            isRepeatCustomer: isRepeatCustomer, repeatCount: repeatCount,
+            expectedNextVisit: expectedNextVisit.flatMap(CalendarDate.init))
+    }
+
+    func apply(_ stats: RecordStatistics) {
+        totalAppointments = stats.totalAppointments
+        completedAppointments = stats.completedAppointments
+        cancelledAppointments = stats.cancelledAppointments
+        lifetimeValueCents = stats.lifetimeValue.cents
+        firstAppointmentDate = stats.firstAppointmentDate
+        lastAppointmentDate = stats.lastAppointmentDate
+        lastContactDate = stats.lastContactDate
+        averageDaysBetweenVisits = stats.averageDaysBetweenVisits
+        isRepeatCustomer = stats.isRepeatCustomer
+        repeatCount = stats.repeatCount
+        expectedNextVisit = stats.expectedNextVisit?.description
+    }
+}

@@ -1,0 +1,133 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// Customers: creation (with their record, in one transaction), lookup, search and edits.
+struct CustomerService: Sendable {
+    let db: any Database
+    let clock: CRMClock
+
+    /// Creates the customer and its record (status `new`) atomically.
+    func create(_ input: CreateCustomerRequest, by caller: AuthenticatedUser) async throws -> Customer {
+        var errors = FieldErrors()
+        let firstName = Self.checkName(input.firstName, "firstName", &errors)
+        let lastName = Self.checkName(input.lastName, "lastName", &errors)
+        let email = Self.checkEmail(input.email, &errors)
+        let phone = Self.checkPhone(input.phone, &errors)
+        try Self.checkBirthDate(input.dateOfBirth, now: clock.now, &errors)
+        try errors.throwIfAny()
+        let salesID = input.assignedSalesId ?? (caller.role == .salesperson ? caller.id : nil)
+        if let salesID { try await requireSalesperson(salesID) }
+
+        let now = clock.now
+        let customer = Customer()
+        customer.firstName = firstName
+        customer.lastName = lastName
+        customer.email = email
+        customer.phone = phone
+        customer.dateOfBirth = input.dateOfBirth?.description
+        customer.assignedSalesID = salesID
+        customer.createdAt = now
+        customer.updatedAt = now
+        customer.refreshSearchText()
+        try await db.transaction { db in
+            try await customer.create(on: db)
+            try await CustomerRecord(customerID: customer.id!, now: now).create(on: db)
+        }
+        return customer
+    }
+
+    func find(_ id: UUID) async throws -> Customer {
+        guard let customer = try await Customer.find(id, on: db) else { throw APIError.notFound("Customer") }
+        return customer
+    }
+
+    /// The customer named in a request body; a 400 naming `field` when there is none.
+    func require(_ id: UUID, field: String) async throws -> Customer {
+        guard let customer = try await Customer.find(id, on: db) else {
+            throw APIError.invalid(field, "no customer has this id")
+        }
+        return customer
+    }
+
+    /// Newest first, keyset-paged; filters run in SQL on indexed columns.
+    func list(_ filter: CustomerFilter, page: PageRequest) async throws -> Page<Customer> {
+        let query = Customer.query(on: db)
+        if let search = ContactFields.trimmed(filter.search) {
+            query.filter(.sql(ContainsText(table: Customer.schema, column: "search_text", needle: search)))
+        }
+        if let salesID = filter.assignedSalesID { query.filter(\.$assignedSalesID == salesID) }
+        if let status = filter.status {
+            query.join(CustomerRecord.self, on: \Customer.$id == \CustomerRecord.$customerID)
+                .filter(CustomerRecord.self, \.$customerStatus == status)
+        }
+        return try await query.page(newestFirstBy: \.$createdAt, page) { $0.createdAt }
+    }
+
+    func update(_ id: UUID, _ input: UpdateCustomerRequest, by caller: AuthenticatedUser) async throws -> Customer {
+        var errors = FieldErrors()
+        let firstName = input.firstName.map { Self.checkName($0, "firstName", &errors) }
+        let lastName = input.lastName.map { Self.checkName($0, "lastName", &errors) }
+        let email = input.email.newValue.map { Self.checkEmail($0, &errors) }
+        let phone = input.phone.newValue.map { Self.checkPhone($0, &errors) }
+        try Self.checkBirthDate(input.dateOfBirth.newValue, now: clock.now, &errors)
+        try errors.throwIfAny()
+
+        let customer = try await find(id)
+        if input.assignedSalesId.isPresent {
+            let target = input.assignedSalesId.newValue
+            if target != customer.assignedSalesID {
+                // Front desk and managers assign freely; a salesperson may only take an unassigned customer.
+                let claiming = caller.role == .salesperson && customer.assignedSalesID == nil && target == caller.id
+                guard caller.role != .salesperson || claiming else { throw APIError.forbidden }
+                if let target { try await requireSalesperson(target) }
+                customer.assignedSalesID = target
+            }
+        }
+        if let firstName { customer.firstName = firstName }
+        if let lastName { customer.lastName = lastName }
+        if input.email.isPresent { customer.email = email ?? nil }
+        if input.phone.isPresent { customer.phone = phone ?? nil }
+        if input.dateOfBirth.isPresent { customer.dateOfBirth = input.dateOfBirth.newValue?.description }
+        customer.refreshSearchText()
+        customer.updatedAt = clock.now
+        try await customer.save(on: db)
+        return customer
+    }
+
+    /// `assignedSalesId` must name an active salesperson.
+    private func requireSalesperson(_ id: UUID) async throws {
+        let user = try await User.find(id, on: db)
+        guard let user, user.active, user.role == .salesperson else {
+            throw APIError.invalid("assignedSalesId", "must be the id of an active SALESPERSON")
+        }
+    }
+
+    private static func checkName(_ raw: String, _ field: String, _ errors: inout FieldErrors) -> String {
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        errors.check(!value.isEmpty && value.count <= 100, field, "must be 1 to 100 characters")
+        return value
+    }
+
+    private static func checkEmail(_ raw: String?, _ errors: inout FieldErrors) -> String? {
+        guard let raw = ContactFields.trimmed(raw) else { return nil }
+        let email = ContactFields.normalizeEmail(raw)
+        errors.check(ContactFields.isPlausibleEmail(email), "email", "must be a valid email address")
+        return email
+    }
+
+    private static func checkPhone(_ raw: String?, _ errors: inout FieldErrors) -> String? {
+        guard let raw = ContactFields.trimmed(raw) else { return nil }
+        guard let phone = ContactFields.normalizePhone(raw) else {
+            errors.add("phone", "must be a phone number, e.g. +41791234567")
+            return nil
+        }
+        return phone
+    }
+
+    private static func checkBirthDate(_ date: CalendarDate?, now: Date, _ errors: inout FieldErrors) throws {
+        guard let date else { return }
+        errors.check(date <= CalendarDate(containing: now) && date.year >= 1900, "dateOfBirth",
+                     "must be a past date after 1900")
+    }
+}

@@ -1,0 +1,126 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// The customer record: its view (seed shape), its three editable fields, and its stored statistics,
+/// which `recompute` keeps equal to `RecordStatistics.compute` inside the caller's transaction.
+struct RecordService: Sendable {
+    let db: any Database
+    let clock: CRMClock
+
+    /// How many appointments, communications and actions the record view carries (newest first);
+    /// the paged endpoints give the rest.
+    static let viewLimit = 100
+
+    /// Recomputes and stores one customer's statistics.
+    func recompute(customerID: UUID) async throws {
+        let stats = try await RecordStatistics.compute(customerID: customerID, on: db)
+        guard let record = try await CustomerRecord.query(on: db).filter(\.$customerID == customerID).first() else {
+            throw APIError.notFound("Customer record")
+        }
+        guard record.statistics != stats else { return }
+        record.apply(stats)
+        record.updatedAt = clock.now
+        try await record.save(on: db)
+    }
+
+    /// Recomputes every record in batches of `batchSize` (the `crm recompute-records` command).
+    /// Returns how many records changed.
+    func recomputeAll(batchSize: Int = 500, progress: (Int) -> Void = { _ in }) async throws -> Int {
+        var changed = 0
+        var seen = 0
+        var after: UUID?
+        while true {
+            let query = CustomerRecord.query(on: db).sort(\.$customerID).limit(batchSize)
+            if let after { query.filter(\.$customerID > after) }
+            let batch = try await query.all()
+            guard let last = batch.last else { break }
+            changed += try await db.transaction { db in
+                var changedInBatch = 0
+                for record in batch {
+                    let stats = try await RecordStatistics.compute(customerID: record.customerID, on: db)
+                    if record.statistics != stats {
+                        record.apply(stats)
+                        record.updatedAt = clock.now
+                        try await record.save(on: db)
+                        changedInBatch += 1
+                    }
+                }
+                return changedInBatch
+            }
+            seen += batch.count
+            progress(seen)
+            after = last.customerID
+        }
+        return changed
+    }
+
+    /// The first contact moves a `new` record to `contacted`.
+    func markContacted(customerID: UUID) async throws {
+        try await CustomerRecord.query(on: db)
+            .filter(\.$customerID == customerID)
+            .filter(\.$customerStatus == .new)
+            .set(\.$customerStatus, to: .contacted)
+            .set(\.$updatedAt, to: clock.now)
+            .update()
+    }
+
+    /// `GET /crm/customers/:id/record`.
+    func view(customerID: UUID, for caller: AuthenticatedUser) async throws -> CustomerRecordResponse {
+        let customer = try await CustomerService(db: db, clock: clock).find(customerID)
+        let record = try await find(customerID)
+        let appointments = AppointmentService(db: db, clock: clock)
+        let recent = try await appointments.recent(forCustomer: customerID, limit: Self.viewLimit)
+        let next = try await appointments.nextAppointmentDate(forCustomer: customerID, after: clock.now)
+        let communications = try await CommunicationService(db: db, clock: clock, events: NoActivityEvents())
+            .recent(customerID: customerID, limit: Self.viewLimit)
+        let actions = try await ActionService(db: db, clock: clock)
+            .forCustomer(customerID, visibleTo: caller, limit: Self.viewLimit)
+        let now = clock.now
+        return CustomerRecordResponse(
+            record: try await response(record, nextAppointment: next),
+            customer: CustomerResponse(customer),
+            appointments: recent.map(\.response),
+            communications: communications.map(CommunicationResponse.init),
+            actions: actions.map { ActionResponse($0, now: now) },
+            tags: [])
+    }
+
+    /// `PUT /crm/customers/:id/record`: status, notes and preferences (merged shallowly) only.
+    func update(customerID: UUID, _ input: UpdateRecordRequest) async throws -> RecordResponse {
+        let record = try await find(customerID)
+        if let status = input.customerStatus { record.customerStatus = status }
+        if input.notes.isPresent {
+            let notes = input.notes.newValue
+            if let notes, notes.count > 10_000 { throw APIError.invalid("notes", "must be at most 10000 characters") }
+            record.notes = notes
+        }
+        if let patch = input.preferences { record.preferences = record.preferences.merged(with: patch) }
+        record.updatedAt = clock.now
+        try await record.save(on: db)
+        let next = try await AppointmentService(db: db, clock: clock)
+            .nextAppointmentDate(forCustomer: customerID, after: clock.now)
+        return try await response(record, nextAppointment: next)
+    }
+
+    private func find(_ customerID: UUID) async throws -> CustomerRecord {
+        guard let record = try await CustomerRecord.query(on: db).filter(\.$customerID == customerID).first() else {
+            throw APIError.notFound("Customer")
+        }
+        return record
+    }
+
+    /// The `record` block: stored statistics, the time-dependent next appointment, and the completed visits.
+    private func response(_ record: CustomerRecord, nextAppointment: Date?) async throws -> RecordResponse {
+        let visits = try await AppointmentService(db: db, clock: clock)
+            .recent(forCustomer: record.customerID, limit: Self.viewLimit, completedOnly: true)
+        let history = visits.map {
+            TreatmentHistoryEntry(appointmentId: $0.appointment.id!, serviceName: $0.serviceName,
+                                  clinicName: $0.clinicName, date: $0.appointment.startTime,
+                                  totalAmount: Money(cents: $0.appointment.totalAmountCents),
+                                  treatmentDetails: $0.appointment.treatmentDetails)
+        }
+        return RecordResponse(record: record, statistics: record.statistics, nextAppointment: nextAppointment,
+                              treatmentHistory: history)
+    }
+}

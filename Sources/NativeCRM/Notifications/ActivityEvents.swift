@@ -1,0 +1,24 @@
+import Fluent
+import Vapor
+
+/// Events that other domains raise for the notification inbox. Each is called inside the transaction
+/// of the change that causes it, so a notification is stored exactly when the change is.
+/// The notifications issue replaces `NoActivityEvents` with the inbox writer.
+protocol ActivityEvents: Sendable {
+    /// A missed call was logged; `recipient` is the customer's salesperson (or the logger).
+    func missedCall(_ communication: Communication, recipient: UUID, on db: any Database) async throws
+}
+
+/// Records nothing yet: the seam where the notification inbox plugs in.
+struct NoActivityEvents: ActivityEvents {
+    func missedCall(_ communication: Communication, recipient: UUID, on db: any Database) async throws {}
+}
+
+extension Application {
+    private struct ActivityEventsKey: StorageKey { typealias Value = any ActivityEvents }
+
+    var activityEvents: any ActivityEvents {
+        get { storage[ActivityEventsKey.self] ?? NoActivityEvents() }
+        set { storage[ActivityEventsKey.self] = newValue }
+    }
+}

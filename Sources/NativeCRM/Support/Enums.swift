@@ -1,0 +1,58 @@
+/// `customerStatus` of a customer record (seed).
+public enum CustomerStatus: String, APIEnum {
+    case new, contacted, qualified, active, inactive, vip
+}
+
+/// Appointment lifecycle (SPEC).
+public enum AppointmentStatus: String, APIEnum {
+    case scheduled, confirmed, completed, cancelled
+    case noShow = "no_show"
+
+    /// Still ahead: counts for `nextAppointmentDate` and the confirmation action.
+    var isUpcoming: Bool { self == .scheduled || self == .confirmed }
+}
+
+/// Communication channel (seed).
+public enum CommunicationType: String, APIEnum {
+    case call, email, sms, whatsapp, meeting, note
+}
+
+/// Communication direction (seed).
+public enum CommunicationDirection: String, APIEnum {
+    case outgoing, incoming, missed
+}
+
+/// Communication outcome (seed).
+public enum CommunicationStatus: String, APIEnum {
+    case completed, missed
+    case noAnswer = "no_answer"
+    case voicemail, scheduled, cancelled
+}
+
+/// Kind of action/task (seed).
+public enum ActionType: String, APIEnum {
+    case phoneCall = "phone_call"
+    case followUp = "follow_up"
+    case appointmentScheduled = "appointment_scheduled"
+    case emailSent = "email_sent"
+    case meeting, update, other
+}
+
+/// Action/task status (seed).
+public enum ActionStatus: String, APIEnum {
+    case pending, completed, cancelled, missed
+}
+
+/// Action/task priority (seed); `rank` orders lists urgent first.
+public enum ActionPriority: String, APIEnum {
+    case low, medium, high, urgent
+
+    var rank: Int {
+        switch self {
+        case .urgent: return 0
+        case .high: return 1
+        case .medium: return 2
+        case .low: return 3
+        }
+    }
+}
