@@ -8,14 +8,19 @@ func routes(_ app: Application) throws {
     let crm = app.grouped("crm")
     let everyone = crm.signedIn()                       // SALESPERSON, SECRETARIAT, ADMIN
     let frontDesk = crm.allowing(.secretariat, .admin)  // create/update appointments, clinics, services
-    let admin = crm.allowing(.admin)                    // users
+    let sellers = crm.allowing(.salesperson, .admin)    // analytics (a salesperson: own only)
+    let admin = crm.allowing(.admin)                    // users, the tag catalogue
 
     try admin.register(collection: UserController())
     try everyone.register(collection: CustomerController())
     try everyone.register(collection: CommunicationController())
     try everyone.register(collection: ActionController())   // a salesperson's are scoped to their own
+    try everyone.register(collection: LeadController())     // a salesperson updates own or unassigned
+    try sellers.register(collection: AnalyticsController())
     CatalogController().reads(everyone)
     CatalogController().writes(frontDesk)
     AppointmentController().reads(everyone)
     AppointmentController().writes(frontDesk)
+    TagController().reads(everyone)                          // read tags, tag and untag customers
+    TagController().catalogue(admin)
 }

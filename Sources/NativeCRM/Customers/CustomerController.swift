@@ -6,6 +6,8 @@ struct CustomerController: RouteCollection {
         let customers = routes.grouped("customers")
         customers.post(use: create)
         customers.get(use: list)
+        customers.get("repeat", use: repeatCustomers)
+        customers.get("follow-up", use: followUp)
         customers.get(":id", use: show)
         customers.patch(":id", use: update)
         customers.get(":id", "record", use: record)
@@ -26,7 +28,8 @@ struct CustomerController: RouteCollection {
         let filter = CustomerFilter(
             search: req.query["search"],
             status: try CustomerStatus.parse(req.query["status"], field: "status"),
-            assignedSalesID: try QueryParameter.uuid(req, "assignedSalesId"))
+            assignedSalesID: try QueryParameter.uuid(req, "assignedSalesId"),
+            tagID: try QueryParameter.uuid(req, "tagId"))
         return try await service(req).list(filter, page: try PageRequest(from: req))
             .map(CustomerResponse.init).response(for: req)
     }

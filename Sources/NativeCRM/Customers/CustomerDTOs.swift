@@ -50,4 +50,5 @@ struct CustomerFilter: Sendable {
     var search: String?
     var status: CustomerStatus?
     var assignedSalesID: UUID?
+    var tagID: UUID?
 }

@@ -22,14 +22,19 @@ final class CustomerRecord: Model, @unchecked Sendable {
     @Field(key: "is_repeat_customer") var isRepeatCustomer: Bool
     @Field(key: "repeat_count") var repeatCount: Int
     @OptionalField(key: "expected_next_visit") var expectedNextVisit: String?
+    /// Copy of the customer's salesperson, so per-salesperson lists are served by this table's indexes.
+    @OptionalField(key: "assigned_sales_id") var assignedSalesID: UUID?
+    /// `lastContactDate`, or 1970-01-01 when never contacted (they sort first in the follow-up list).
+    @OptionalField(key: "contact_sort_at") var contactSortAt: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
 
     /// A fresh record (status `new`, no history) for a new customer.
-    init(customerID: UUID, now: Date) {
+    init(customerID: UUID, assignedSalesID: UUID?, now: Date) {
         self.customerID = customerID
+        self.assignedSalesID = assignedSalesID
         customerStatus = .new
         preferencesText = "{}"
         createdAt = now
@@ -65,5 +70,8 @@ final class CustomerRecord: Model, @unchecked Sendable {
         isRepeatCustomer = stats.isRepeatCustomer
         repeatCount = stats.repeatCount
         expectedNextVisit = stats.expectedNextVisit?.description
+        contactSortAt = stats.lastContactDate ?? Self.neverContacted
     }
+
+    static let neverContacted = Date(timeIntervalSince1970: 0)
 }

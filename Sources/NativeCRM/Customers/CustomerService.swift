@@ -19,22 +19,42 @@ struct CustomerService: Sendable {
         let salesID = input.assignedSalesId ?? (caller.role == .salesperson ? caller.id : nil)
         if let salesID { try await requireSalesperson(salesID) }
 
+        return try await insert(firstName: firstName, lastName: lastName, email: email, phone: phone,
+                                dateOfBirth: input.dateOfBirth, assignedSalesID: salesID)
+    }
+
+    /// Inserts a validated customer and its record (status `new`) atomically; also used by lead conversion.
+    func insert(firstName: String, lastName: String, email: String?, phone: String?, dateOfBirth: CalendarDate?,
+                assignedSalesID: UUID?) async throws -> Customer {
         let now = clock.now
         let customer = Customer()
         customer.firstName = firstName
         customer.lastName = lastName
         customer.email = email
         customer.phone = phone
-        customer.dateOfBirth = input.dateOfBirth?.description
-        customer.assignedSalesID = salesID
+        customer.dateOfBirth = dateOfBirth?.description
+        customer.assignedSalesID = assignedSalesID
         customer.createdAt = now
         customer.updatedAt = now
         customer.refreshSearchText()
         try await db.transaction { db in
             try await customer.create(on: db)
-            try await CustomerRecord(customerID: customer.id!, now: now).create(on: db)
+            try await CustomerRecord(customerID: customer.id!, assignedSalesID: assignedSalesID, now: now).create(on: db)
         }
         return customer
+    }
+
+    /// The oldest customer with this (normalised) email, else with this phone: how a converted lead
+    /// finds the customer it already is.
+    func findMatching(email: String?, phone: String?) async throws -> Customer? {
+        if let email, let match = try await Customer.query(on: db).filter(\.$email == email)
+            .sort(\.$createdAt).sort(\.$id).first() {
+            return match
+        }
+        if let phone {
+            return try await Customer.query(on: db).filter(\.$phone == phone).sort(\.$createdAt).sort(\.$id).first()
+        }
+        return nil
     }
 
     func find(_ id: UUID) async throws -> Customer {
@@ -57,6 +77,9 @@ struct CustomerService: Sendable {
             query.filter(.sql(ContainsText(table: Customer.schema, column: "search_text", needle: search)))
         }
         if let salesID = filter.assignedSalesID { query.filter(\.$assignedSalesID == salesID) }
+        if let tagID = filter.tagID {
+            query.filter(.sql(CustomerTagFilter(tagID: tagID)))
+        }
         if let status = filter.status {
             query.join(CustomerRecord.self, on: \Customer.$id == \CustomerRecord.$customerID)
                 .filter(CustomerRecord.self, \.$customerStatus == status)
@@ -91,7 +114,11 @@ struct CustomerService: Sendable {
         if input.dateOfBirth.isPresent { customer.dateOfBirth = input.dateOfBirth.newValue?.description }
         customer.refreshSearchText()
         customer.updatedAt = clock.now
-        try await customer.save(on: db)
+        try await db.transaction { db in
+            try await customer.save(on: db)
+            try await CustomerRecord.query(on: db).filter(\.$customerID == id)
+                .set(\.$assignedSalesID, to: customer.assignedSalesID).update()
+        }
         return customer
     }
 
@@ -129,5 +156,17 @@ struct CustomerService: Sendable {
         guard let date else { return }
         errors.check(date <= CalendarDate(containing: now) && date.year >= 1900, "dateOfBirth",
                      "must be a past date after 1900")
+    }
+}
+
+/// `customers.id IN (SELECT customer_id FROM customer_tags WHERE tag_id = ?)`, served by the
+/// attachments' (tag_id, created_at, id) index.
+struct CustomerTagFilter: SQLExpression {
+    let tagID: UUID
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write("\(Customer.schema).id IN (SELECT customer_id FROM customer_tags WHERE tag_id = ")
+        SQLBind(tagID).serialize(to: &serializer)
+        serializer.write(")")
     }
 }

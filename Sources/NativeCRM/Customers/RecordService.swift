@@ -83,7 +83,7 @@ struct RecordService: Sendable {
             appointments: recent.map(\.response),
             communications: communications.map(CommunicationResponse.init),
             actions: actions.map { ActionResponse($0, now: now) },
-            tags: [])
+            tags: try await TagService(db: db, clock: clock).tags(ofCustomer: customerID))
     }
 
     /// `PUT /crm/customers/:id/record`: status, notes and preferences (merged shallowly) only.

@@ -10,5 +10,8 @@ enum CRMMigrations {
         M0005_CreateAppointments(),
         M0006_CreateCommunications(),
         M0007_CreateSalesActions(),
+        M0008_CreateTags(),
+        M0009_CreateLeads(),
+        M0010_AddRecordListColumns(),
     ]
 }

@@ -7,11 +7,15 @@ import Vapor
 protocol ActivityEvents: Sendable {
     /// A missed call was logged; `recipient` is the customer's salesperson (or the logger).
     func missedCall(_ communication: Communication, recipient: UUID, on db: any Database) async throws
+
+    /// A lead was assigned (on creation, automatically, by claim or by reassignment) to `assignee`.
+    func leadAssigned(_ lead: Lead, assignee: UUID, on db: any Database) async throws
 }
 
 /// Records nothing yet: the seam where the notification inbox plugs in.
 struct NoActivityEvents: ActivityEvents {
     func missedCall(_ communication: Communication, recipient: UUID, on db: any Database) async throws {}
+    func leadAssigned(_ lead: Lead, assignee: UUID, on db: any Database) async throws {}
 }
 
 extension Application {

@@ -56,3 +56,20 @@ public enum ActionPriority: String, APIEnum {
         }
     }
 }
+
+/// Where a lead came from (seed).
+public enum LeadSource: String, APIEnum {
+    case facebookAds = "facebook_ads"
+    case googleAds = "google_ads"
+    case referral
+    case walkIn = "walk_in"
+    case website
+}
+
+/// Lead pipeline status (seed).
+public enum LeadStatus: String, APIEnum {
+    case new, contacted, qualified, converted, lost
+
+    /// Still being worked: counts toward a salesperson's load for automatic assignment.
+    static let open: [LeadStatus] = [.new, .contacted, .qualified]
+}

@@ -45,7 +45,7 @@ private let bootstrapLogging: Void = {
 /// Runs `body` against a freshly migrated database and a server listening on a loopback port.
 func withCRM(
     adminEmail: String? = nil, adminPassword: String? = nil, migrate: Bool = true,
-    database: DatabaseTarget? = nil,
+    database: DatabaseTarget? = nil, tokenTTL: Int = 28_800, events: (any ActivityEvents)? = nil,
     _ body: (TestContext) async throws -> Void
 ) async throws {
     _ = bootstrapLogging
@@ -55,10 +55,11 @@ func withCRM(
     let target = database ?? TestDatabase.postgresURL.map { DatabaseTarget.postgres(url: $0, searchPath: schema) }
         ?? .sqlite(path: sqlitePath)
     let config = AppConfig(database: target, jwtSecret: testJWTSecret, adminEmail: adminEmail,
-                           adminPassword: adminPassword, bcryptCost: 4)
+                           adminPassword: adminPassword, tokenTTL: tokenTTL, bcryptCost: 4)
     try await withApp(configure: { app in
         app.clock = CRMClock { clock.now }
         try await configure(app, config: config)
+        if let events { app.activityEvents = events }
         if migrate {
             if case .postgres = target, let sql = app.db as? any SQLDatabase {
                 try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()

@@ -1,0 +1,69 @@
+import Vapor
+
+/// The short customer block of the repeat and follow-up lists (seed).
+struct CustomerBrief: Content {
+    var firstName: String
+    var lastName: String
+    @NullEncodable var email: String?
+    @NullEncodable var phone: String?
+
+    init(_ customer: Customer) {
+        firstName = customer.firstName
+        lastName = customer.lastName
+        email = customer.email
+        phone = customer.phone
+    }
+}
+
+/// A row of `GET /crm/customers/repeat` (seed shape; `id` is the record's id).
+struct RepeatCustomerResponse: Content {
+    var id: UUID
+    var customerId: UUID
+    var customer: CustomerBrief
+    var repeatCount: Int
+    var lifetimeValue: Money
+    @NullEncodable var lastAppointmentDate: Date?
+    @NullEncodable var expectedNextVisit: CalendarDate?
+    var completedAppointments: Int
+    @NullEncodable var averageDaysBetweenVisits: Double?
+    @NullEncodable var assignedSalesId: UUID?
+
+    init(_ record: CustomerRecord, customer: Customer) {
+        id = record.id!
+        customerId = record.customerID
+        self.customer = CustomerBrief(customer)
+        repeatCount = record.repeatCount
+        lifetimeValue = Money(cents: record.lifetimeValueCents)
+        lastAppointmentDate = record.lastAppointmentDate
+        expectedNextVisit = record.expectedNextVisit.flatMap(CalendarDate.init)
+        completedAppointments = record.completedAppointments
+        averageDaysBetweenVisits = record.averageDaysBetweenVisits
+        assignedSalesId = record.assignedSalesID
+    }
+}
+
+/// A row of `GET /crm/customers/follow-up`.
+struct FollowUpCustomerResponse: Content {
+    var id: UUID
+    var customerId: UUID
+    var customer: CustomerBrief
+    var customerStatus: CustomerStatus
+    @NullEncodable var assignedSalesId: UUID?
+    @NullEncodable var lastContactDate: Date?
+    /// Whole days since the last contact; null when never contacted.
+    @NullEncodable var daysSinceLastContact: Int?
+    @NullEncodable var lastAppointmentDate: Date?
+    @NullEncodable var expectedNextVisit: CalendarDate?
+
+    init(_ record: CustomerRecord, customer: Customer, now: Date) {
+        id = record.id!
+        customerId = record.customerID
+        self.customer = CustomerBrief(customer)
+        customerStatus = record.customerStatus
+        assignedSalesId = record.assignedSalesID
+        lastContactDate = record.lastContactDate
+        daysSinceLastContact = record.lastContactDate.map { Int((now.timeIntervalSince($0) / 86_400).rounded(.down)) }
+        lastAppointmentDate = record.lastAppointmentDate
+        expectedNextVisit = record.expectedNextVisit.flatMap(CalendarDate.init)
+    }
+}

@@ -1,0 +1,71 @@
+import Fluent
+import Vapor
+
+/// Bringing customers back: the repeat-customer list and the follow-up list, both served from the
+/// stored record statistics through indexes (M0010), never by scanning appointments.
+struct RetentionService: Sendable {
+    let db: any Database
+    let clock: CRMClock
+
+    static let defaultThreshold = 30
+    static let thresholdRange = 1...3650
+
+    /// Repeat customers by repeatCount, then lifetimeValue, highest first; keyset-paged.
+    func repeatCustomers(assignedTo salesID: UUID?, page: PageRequest) async throws -> Page<(CustomerRecord, Customer)> {
+        let query = joinedRecords().filter(\.$repeatCount >= 1)
+        if let salesID { query.filter(\.$assignedSalesID == salesID) }
+        if let cursor = page.cursor {
+            let count = Int(try cursor.int(at: 0))
+            let value = try cursor.int(at: 1)
+            let customerID = try cursor.uuid(at: 2)
+            query.group(.or) { or in
+                or.filter(\.$repeatCount < count)
+                or.group(.and) { and in
+                    and.filter(\.$repeatCount == count)
+                    and.filter(\.$lifetimeValueCents < value)
+                }
+                or.group(.and) { and in
+                    and.filter(\.$repeatCount == count)
+                    and.filter(\.$lifetimeValueCents == value)
+                    and.filter(\.$customerID < customerID)
+                }
+            }
+        }
+        let rows = try await query.sort(\.$repeatCount, .descending).sort(\.$lifetimeValueCents, .descending)
+            .sort(\.$customerID, .descending).limit(page.limit + 1).all()
+        let records = Page(fetched: rows, limit: page.limit) {
+            Cursor([String($0.repeatCount), String($0.lifetimeValueCents), $0.customerID.uuidString])
+        }
+        return try records.map { ($0, try $0.joined(Customer.self)) }
+    }
+
+    /// Customers not contacted for `threshold` days: never contacted first, then the oldest contact.
+    func followUp(threshold days: Int, assignedTo salesID: UUID?, page: PageRequest) async throws
+        -> Page<(CustomerRecord, Customer)>
+    {
+        let cutoff = clock.now.addingTimeInterval(-Double(days) * 86_400)
+        let query = joinedRecords().filter(\.$contactSortAt < cutoff)
+        if let salesID { query.filter(\.$assignedSalesID == salesID) }
+        if let cursor = page.cursor {
+            let time = try cursor.date(at: 0)
+            let customerID = try cursor.uuid(at: 1)
+            query.group(.or) { or in
+                or.filter(\.$contactSortAt > time)
+                or.group(.and) { and in
+                    and.filter(\.$contactSortAt == time)
+                    and.filter(\.$customerID > customerID)
+                }
+            }
+        }
+        let rows = try await query.sort(\.$contactSortAt, .ascending).sort(\.$customerID, .ascending)
+            .limit(page.limit + 1).all()
+        let records = Page(fetched: rows, limit: page.limit) {
+            Cursor([Cursor.timestamp($0.contactSortAt ?? CustomerRecord.neverContacted), $0.customerID.uuidString])
+        }
+        return try records.map { ($0, try $0.joined(Customer.self)) }
+    }
+
+    private func joinedRecords() -> QueryBuilder<CustomerRecord> {
+        CustomerRecord.query(on: db).join(Customer.self, on: \CustomerRecord.$customerID == \Customer.$id)
+    }
+}

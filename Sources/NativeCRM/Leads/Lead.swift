@@ -1,0 +1,50 @@
+import Fluent
+import Foundation
+
+/// A prospective customer from an ad, a referral, a walk-in or the website.
+final class Lead: Model, @unchecked Sendable {
+    static let schema = "leads"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "source") var source: LeadSource
+    @Field(key: "first_name") var firstName: String
+    @OptionalField(key: "last_name") var lastName: String?
+    @OptionalField(key: "email") var email: String?
+    @OptionalField(key: "phone") var phone: String?
+    @Field(key: "status") var status: LeadStatus
+    @OptionalField(key: "notes") var notes: String?
+    @OptionalField(key: "estimated_value_cents") var estimatedValueCents: Int64?
+    @Field(key: "metadata") var metadataText: String
+    @OptionalField(key: "assigned_sales_id") var assignedSalesID: UUID?
+    @OptionalField(key: "lost_reason") var lostReason: String?
+    @OptionalField(key: "converted_customer_id") var convertedCustomerID: UUID?
+    @OptionalField(key: "converted_at") var convertedAt: Date?
+    @OptionalField(key: "first_contacted_at") var firstContactedAt: Date?
+    /// Minutes from creation to the first contact (for the analytics median).
+    @OptionalField(key: "first_contact_minutes") var firstContactMinutes: Double?
+    @Field(key: "search_text") var searchText: String
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    var metadata: JSONObject {
+        get { JSONObject(text: metadataText) }
+        set { metadataText = newValue.text }
+    }
+
+    func refreshSearchText() {
+        searchText = [firstName, lastName ?? "", email ?? "", phone ?? ""].joined(separator: " ").lowercased()
+    }
+
+    /// Moves to `status`; the first move past `new` stamps the first contact.
+    func setStatus(_ value: LeadStatus, now: Date) {
+        status = value
+        if value != .new, firstContactedAt == nil {
+            firstContactedAt = now
+            firstContactMinutes = (now.timeIntervalSince(createdAt) / 60 * 100).rounded() / 100
+        }
+        if value != .lost { lostReason = nil }
+    }
+}

@@ -1,0 +1,41 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// Every lead assignment goes through here: it saves the lead with its assignee and, when the assignee
+/// changes, raises `leadAssigned` (the notification hook) in the caller's transaction.
+struct LeadAssigner: Sendable {
+    let db: any Database
+    let events: any ActivityEvents
+
+    /// Saves `lead` (new or existing) assigned to `salesID`; nil leaves it unassigned.
+    func save(_ lead: Lead, assignedTo salesID: UUID?) async throws {
+        let changed = lead.assignedSalesID != salesID
+        lead.assignedSalesID = salesID
+        try await lead.save(on: db)
+        if changed, let salesID {
+            try await events.leadAssigned(lead, assignee: salesID, on: db)
+        }
+    }
+
+    /// The active salesperson with the fewest open leads; ties go to the longest-serving, then the
+    /// lowest id. Call inside a transaction after `serialize()` so concurrent creations see each other.
+    func leastLoadedSalesperson() async throws -> UUID? {
+        let row = try await db.sql.raw("""
+            SELECT u.id AS id, COUNT(l.id) AS open_leads
+            FROM users u
+            LEFT JOIN leads l ON l.assigned_sales_id = u.id AND l.status IN ('new', 'contacted', 'qualified')
+            WHERE u.role = \(bind: UserRole.salesperson.rawValue) AND u.active = \(bind: true)
+            GROUP BY u.id, u.created_at
+            ORDER BY COUNT(l.id) ASC, u.created_at ASC, u.id ASC
+            LIMIT 1
+            """).first()
+        return try row?.decode(column: "id", as: UUID.self)
+    }
+
+    /// Takes the assignment lock for the rest of the transaction (a row lock on PostgreSQL, the write
+    /// lock on SQLite), so two concurrent automatic assignments run one after the other.
+    func serialize() async throws {
+        try await db.sql.raw("UPDATE assignment_locks SET version = version + 1 WHERE id = 1").run()
+    }
+}

@@ -1,0 +1,182 @@
+import Fluent
+import Vapor
+
+/// Leads: capture, assignment (SPEC), claiming, search, conversion into customers.
+struct LeadService: Sendable {
+    let db: any Database
+    let clock: CRMClock
+    let events: any ActivityEvents
+
+    func create(_ input: CreateLeadRequest, by caller: AuthenticatedUser) async throws -> Lead {
+        var errors = FieldErrors()
+        let contact = Self.checkContact(firstName: input.firstName, lastName: input.lastName,
+                                        email: input.email, phone: input.phone, &errors)
+        errors.check(ContactFields.trimmed(input.email) != nil || ContactFields.trimmed(input.phone) != nil, "email",
+                     "a lead needs an email or a phone number")
+        if let status = input.status {
+            errors.check(LeadStatus.open.contains(status), "status", "a new lead must be new, contacted or qualified")
+        }
+        if input.assignedSalesId != nil, caller.role == .salesperson {
+            errors.check(input.assignedSalesId == caller.id, "assignedSalesId", "a salesperson's lead is their own")
+        }
+        try errors.throwIfAny()
+        if let salesID = input.assignedSalesId { try await requireSalesperson(salesID) }
+
+        let now = clock.now
+        let lead = Lead()
+        lead.source = input.source
+        lead.firstName = contact.firstName
+        lead.lastName = contact.lastName
+        lead.email = contact.email
+        lead.phone = contact.phone
+        lead.notes = ContactFields.trimmed(input.notes)
+        lead.estimatedValueCents = input.estimatedValue?.cents
+        lead.metadata = input.metadata ?? JSONObject()
+        lead.createdBy = caller.id
+        lead.createdAt = now
+        lead.updatedAt = now
+        lead.status = .new
+        lead.setStatus(input.status ?? .new, now: now)
+        lead.refreshSearchText()
+        try await db.transaction { db in
+            let assigner = LeadAssigner(db: db, events: events)
+            var assignee = caller.role == .salesperson ? caller.id : input.assignedSalesId
+            if assignee == nil {
+                try await assigner.serialize()
+                assignee = try await assigner.leastLoadedSalesperson()
+            }
+            try await assigner.save(lead, assignedTo: assignee)
+        }
+        return lead
+    }
+
+    func find(_ id: UUID) async throws -> Lead {
+        guard let lead = try await Lead.find(id, on: db) else { throw APIError.notFound("Lead") }
+        return lead
+    }
+
+    /// Newest first, keyset-paged; `search` matches name, email or phone ignoring case.
+    func list(_ filter: LeadFilter, page: PageRequest) async throws -> Page<Lead> {
+        let query = Lead.query(on: db)
+        if let status = filter.status { query.filter(\.$status == status) }
+        if let salesID = filter.assignedSalesID { query.filter(\.$assignedSalesID == salesID) }
+        if let source = filter.source { query.filter(\.$source == source) }
+        if let search = ContactFields.trimmed(filter.search) {
+            // "079 123-45" finds the stored "079123..." too: try the text without phone separators.
+            let needle = String(search.filter { !" .-()/".contains($0) })
+            query.group(.or) { or in
+                or.filter(.sql(ContainsText(table: Lead.schema, column: "search_text", needle: search)))
+                if needle != search, !needle.isEmpty {
+                    or.filter(.sql(ContainsText(table: Lead.schema, column: "search_text", needle: needle)))
+                }
+            }
+        }
+        return try await query.page(newestFirstBy: \.$createdAt, page) { $0.createdAt }
+    }
+
+    /// Partial update. A salesperson may change only leads assigned to them or unassigned, and may
+    /// only claim (assign to themselves); the front desk and managers change and assign any lead.
+    func update(_ id: UUID, _ input: UpdateLeadRequest, by caller: AuthenticatedUser) async throws -> Lead {
+        try await db.transaction { db in
+            guard let lead = try await Lead.find(id, on: db) else { throw APIError.notFound("Lead") }
+            if caller.role == .salesperson {
+                guard lead.assignedSalesID == nil || lead.assignedSalesID == caller.id else {
+                    throw APIError(.forbidden, code: "forbidden", detail: "This lead belongs to another salesperson.")
+                }
+                if let target = input.assignedSalesId.newValue, target != caller.id {
+                    throw APIError(.forbidden, code: "forbidden", detail: "A salesperson may only claim a lead.")
+                }
+                if case .null = input.assignedSalesId, lead.assignedSalesID != nil {
+                    throw APIError(.forbidden, code: "forbidden", detail: "Only the front desk or a manager unassigns leads.")
+                }
+            }
+            var errors = FieldErrors()
+            let contact = Self.checkContact(
+                firstName: input.firstName ?? lead.firstName, lastName: input.lastName.applied(to: lead.lastName),
+                email: input.email.applied(to: lead.email), phone: input.phone.applied(to: lead.phone), &errors)
+            errors.check(ContactFields.trimmed(input.email.applied(to: lead.email)) != nil
+                            || ContactFields.trimmed(input.phone.applied(to: lead.phone)) != nil,
+                         "email", "a lead needs an email or a phone number")
+            if let reason = input.lostReason.newValue {
+                errors.check(reason.count <= 500, "lostReason", "must be at most 500 characters")
+            }
+            try errors.throwIfAny()
+            if lead.status == .converted, let status = input.status, status != .converted {
+                throw APIError.conflict("A converted lead stays converted.", code: "lead-converted")
+            }
+            if let salesID = input.assignedSalesId.newValue, salesID != lead.assignedSalesID {
+                try await LeadService(db: db, clock: clock, events: events).requireSalesperson(salesID)
+            }
+
+            let now = clock.now
+            lead.firstName = contact.firstName
+            lead.lastName = contact.lastName
+            lead.email = contact.email
+            lead.phone = contact.phone
+            lead.refreshSearchText()
+            if let source = input.source { lead.source = source }
+            if input.notes.isPresent { lead.notes = ContactFields.trimmed(input.notes.newValue) }
+            if input.estimatedValue.isPresent { lead.estimatedValueCents = input.estimatedValue.newValue?.cents }
+            if let patch = input.metadata { lead.metadata = lead.metadata.merged(with: patch) }
+            if let status = input.status, status != lead.status { lead.setStatus(status, now: now) }
+            if lead.status == .lost, input.lostReason.isPresent {
+                lead.lostReason = ContactFields.trimmed(input.lostReason.newValue)
+            }
+            if lead.status == .converted, lead.convertedCustomerID == nil {
+                try await convert(lead, on: db)
+            }
+            lead.updatedAt = now
+            let assignee = input.assignedSalesId.isPresent ? input.assignedSalesId.newValue : lead.assignedSalesID
+            try await LeadAssigner(db: db, events: events).save(lead, assignedTo: assignee)
+            return lead
+        }
+    }
+
+    /// Links the lead to the customer with the same email or phone, or creates that customer
+    /// (and its record) — in the caller's transaction. Runs once per lead.
+    private func convert(_ lead: Lead, on db: any Database) async throws {
+        let customers = CustomerService(db: db, clock: clock)
+        let customer: Customer
+        if let existing = try await customers.findMatching(email: lead.email, phone: lead.phone) {
+            customer = existing
+        } else {
+            customer = try await customers.insert(
+                firstName: lead.firstName, lastName: lead.lastName ?? "", email: lead.email, phone: lead.phone,
+                dateOfBirth: nil, assignedSalesID: lead.assignedSalesID)
+        }
+        lead.convertedCustomerID = customer.id
+        lead.convertedAt = clock.now
+    }
+
+    private func requireSalesperson(_ id: UUID) async throws {
+        guard let user = try await User.find(id, on: db), user.active, user.role == .salesperson else {
+            throw APIError.invalid("assignedSalesId", "must be the id of an active SALESPERSON")
+        }
+    }
+
+    private struct Contact {
+        var firstName: String
+        var lastName: String?
+        var email: String?
+        var phone: String?
+    }
+
+    private static func checkContact(firstName: String, lastName: String?, email: String?, phone: String?,
+                                     _ errors: inout FieldErrors) -> Contact {
+        let first = firstName.trimmingCharacters(in: .whitespacesAndNewlines)
+        errors.check(!first.isEmpty && first.count <= 100, "firstName", "must be 1 to 100 characters")
+        let last = ContactFields.trimmed(lastName)
+        if let last { errors.check(last.count <= 100, "lastName", "must be at most 100 characters") }
+        var normalizedEmail: String?
+        if let raw = ContactFields.trimmed(email) {
+            normalizedEmail = ContactFields.normalizeEmail(raw)
+            errors.check(ContactFields.isPlausibleEmail(normalizedEmail!), "email", "must be a valid email address")
+        }
+        var normalizedPhone: String?
+        if let raw = ContactFields.trimmed(phone) {
+            normalizedPhone = ContactFields.normalizePhone(raw)
+            errors.check(normalizedPhone != nil, "phone", "must be a phone number, e.g. +41791234567")
+        }
+        return Contact(firstName: first, lastName: last, email: normalizedEmail, phone: normalizedPhone)
+    }
+}

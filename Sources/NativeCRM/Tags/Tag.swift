@@ -1,0 +1,31 @@
+import Fluent
+import Foundation
+
+/// A characterisation tag of the catalogue (VIP, High-Value, Price-Sensitive…).
+final class Tag: Model, @unchecked Sendable {
+    static let schema = "tags"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "name_key") var nameKey: String
+    @OptionalField(key: "color") var color: String?
+    @OptionalField(key: "description") var details: String?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+/// A tag attached to a customer, with why and by whom.
+final class CustomerTag: Model, @unchecked Sendable {
+    static let schema = "customer_tags"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "customer_id") var customerID: UUID
+    @Field(key: "tag_id") var tagID: UUID
+    @OptionalField(key: "notes") var notes: String?
+    @OptionalField(key: "added_by") var addedBy: UUID?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}

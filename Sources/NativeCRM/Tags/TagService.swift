@@ -1,0 +1,133 @@
+import Fluent
+import Vapor
+
+/// The tag catalogue (ADMIN manages it) and the characterisation of customers with tags.
+struct TagService: Sendable {
+    let db: any Database
+    let clock: CRMClock
+
+    func create(_ input: CreateTagRequest) async throws -> Tag {
+        var errors = FieldErrors()
+        let name = Self.checkName(input.name, &errors)
+        let color = Self.checkColor(input.color, &errors)
+        try errors.throwIfAny()
+        let tag = Tag()
+        tag.name = name
+        tag.nameKey = name.lowercased()
+        tag.color = color
+        tag.details = ContactFields.trimmed(input.description)
+        tag.createdAt = clock.now
+        tag.updatedAt = tag.createdAt
+        try await saveUnique { try await tag.create(on: db) }
+        return tag
+    }
+
+    func list(_ page: PageRequest) async throws -> Page<Tag> {
+        try await Tag.query(on: db).page(ascendingBy: \.$nameKey, page) { $0.nameKey }
+    }
+
+    func find(_ id: UUID) async throws -> Tag {
+        guard let tag = try await Tag.find(id, on: db) else { throw APIError.notFound("Tag") }
+        return tag
+    }
+
+    func update(_ id: UUID, _ input: UpdateTagRequest) async throws -> Tag {
+        var errors = FieldErrors()
+        let name = input.name.map { Self.checkName($0, &errors) }
+        let color = input.color.newValue.map { Self.checkColor($0, &errors) }
+        try errors.throwIfAny()
+        let tag = try await find(id)
+        if let name {
+            tag.name = name
+            tag.nameKey = name.lowercased()
+        }
+        if input.color.isPresent { tag.color = color ?? nil }
+        if input.description.isPresent { tag.details = ContactFields.trimmed(input.description.newValue) }
+        tag.updatedAt = clock.now
+        try await saveUnique { try await tag.save(on: db) }
+        return tag
+    }
+
+    /// Deletes the tag and, in the same transaction, every attachment of it.
+    func delete(_ id: UUID) async throws {
+        try await db.transaction { db in
+            guard let tag = try await Tag.find(id, on: db) else { throw APIError.notFound("Tag") }
+            try await CustomerTag.query(on: db).filter(\.$tagID == id).delete()
+            try await tag.delete(on: db)
+        }
+    }
+
+    // MARK: Characterisation
+
+    func attach(customerID: UUID, _ input: AttachTagRequest, by caller: AuthenticatedUser) async throws
+        -> CustomerTagResponse
+    {
+        _ = try await CustomerService(db: db, clock: clock).find(customerID)
+        guard let tag = try await Tag.find(input.tagId, on: db) else {
+            throw APIError.invalid("tagId", "no tag has this id")
+        }
+        if let notes = input.notes, notes.count > 2_000 { throw APIError.invalid("notes", "must be at most 2000 characters") }
+        let attachment = CustomerTag()
+        attachment.customerID = customerID
+        attachment.tagID = tag.id!
+        attachment.notes = ContactFields.trimmed(input.notes)
+        attachment.addedBy = caller.id
+        attachment.createdAt = clock.now
+        do {
+            try await attachment.create(on: db)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw APIError.conflict("The customer already has this tag.", code: "duplicate-tag")
+        }
+        return CustomerTagResponse(attachment, tag: tag)
+    }
+
+    func detach(_ attachmentID: UUID) async throws {
+        guard let attachment = try await CustomerTag.find(attachmentID, on: db) else {
+            throw APIError.notFound("Customer tag")
+        }
+        try await attachment.delete(on: db)
+    }
+
+    /// A customer's tags, oldest first (for the record view).
+    func tags(ofCustomer customerID: UUID) async throws -> [CustomerTagResponse] {
+        let rows = try await CustomerTag.query(on: db)
+            .join(Tag.self, on: \CustomerTag.$tagID == \Tag.$id)
+            .filter(\.$customerID == customerID)
+            .sort(\.$createdAt).sort(\.$id)
+            .all()
+        return try rows.map { CustomerTagResponse($0, tag: try $0.joined(Tag.self)) }
+    }
+
+    /// The customers carrying a tag, most recently tagged first, keyset-paged on the attachment.
+    func customers(withTag tagID: UUID, page: PageRequest) async throws -> Page<Customer> {
+        _ = try await find(tagID)
+        let attachments = try await CustomerTag.query(on: db)
+            .join(Customer.self, on: \CustomerTag.$customerID == \Customer.$id)
+            .filter(\.$tagID == tagID)
+            .page(newestFirstBy: \.$createdAt, page) { $0.createdAt }
+        return Page(items: try attachments.items.map { try $0.joined(Customer.self) }, next: attachments.next)
+    }
+
+    private func saveUnique(_ write: () async throws -> Void) async throws {
+        do {
+            try await write()
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw APIError.conflict("A tag with this name already exists.", code: "duplicate-name")
+        }
+    }
+
+    private static func checkName(_ raw: String, _ errors: inout FieldErrors) -> String {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        errors.check(!name.isEmpty && name.count <= 60, "name", "must be 1 to 60 characters")
+        return name
+    }
+
+    /// `#RGB` or `#RRGGBB`, stored upper-case.
+    private static func checkColor(_ raw: String?, _ errors: inout FieldErrors) -> String? {
+        guard let color = ContactFields.trimmed(raw) else { return nil }
+        let hex = color.dropFirst()
+        let valid = color.hasPrefix("#") && (hex.count == 3 || hex.count == 6) && hex.allSatisfy(\.isHexDigit)
+        errors.check(valid, "color", "must be a hex colour such as #FFD700")
+        return color.uppercased()
+    }
+}
