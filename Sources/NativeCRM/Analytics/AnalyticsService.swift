@@ -17,9 +17,11 @@ struct AnalyticsService: Sendable {
         let range = (start.startOfDay, end.startOfNextDay)
         let sql = db.sql
         let team = SQLRaw("SELECT id FROM users WHERE role = 'SALESPERSON'")
-        func owner(_ column: String) -> SQLQueryString {
-            if let salesID { return "\(ident: column) = \(bind: salesID)" }
-            return "\(ident: column) IN (\(team))"
+        /// `column = salesperson`, or `column IN (every salesperson)` for the team.
+        func owner(_ column: String, table: String? = nil) -> SQLQueryString {
+            let column = SQLColumn(column, table: table)
+            if let salesID { return "\(column) = \(bind: salesID)" }
+            return "\(column) IN (\(team))"
         }
 
         let comms = try await sql.raw("""
@@ -48,7 +50,7 @@ struct AnalyticsService: Sendable {
         let revenue = try await sql.raw("""
             SELECT CAST(COALESCE(SUM(a.total_amount_cents), 0) AS BIGINT) AS revenue
             FROM appointments a JOIN customers c ON c.id = a.customer_id
-            WHERE \(owner("c.assigned_sales_id")) AND a.status = 'completed'
+            WHERE \(owner("assigned_sales_id", table: "c")) AND a.status = 'completed'
               AND a.start_time >= \(bind: range.0) AND a.start_time < \(bind: range.1)
             """).first()
         let leadRows = try await sql.raw("""
