@@ -23,6 +23,9 @@ final class SalesAction: Model, @unchecked Sendable {
     @OptionalField(key: "assigned_to") var assignedTo: UUID?
     @OptionalField(key: "created_by") var createdBy: UUID?
     @OptionalField(key: "completed_at") var completedAt: Date?
+    /// The `dueDate` last announced as due soon / as overdue.
+    @OptionalField(key: "due_soon_notified_for") var dueSoonNotifiedFor: Date?
+    @OptionalField(key: "overdue_notified_for") var overdueNotifiedFor: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 

@@ -15,6 +15,7 @@ public func configure(_ app: Application) async throws {
         }
         try await app.autoMigrate()
         try await AdminBootstrap.run(on: app)
+        app.lifecycle.use(NotificationScheduler())
     }
 }
 
@@ -38,7 +39,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(AccessLogMiddleware())
 
+    app.notificationStreams = NotificationStreams()
+    app.lifecycle.use(app.notificationStreams)
+
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
     app.asyncCommands.use(RecomputeRecordsCommand(), as: "recompute-records")
+    app.asyncCommands.use(NotifyOnceCommand(), as: "notify-once")
     try routes(app)
 }

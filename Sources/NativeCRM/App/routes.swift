@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     try everyone.register(collection: ActionController())   // a salesperson's are scoped to their own
     try everyone.register(collection: LeadController())     // a salesperson updates own or unassigned
     try sellers.register(collection: AnalyticsController())
+    try everyone.register(collection: NotificationController())  // always the caller's own
     CatalogController().reads(everyone)
     CatalogController().writes(frontDesk)
     AppointmentController().reads(everyone)

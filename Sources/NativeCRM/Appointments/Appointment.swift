@@ -16,6 +16,8 @@ final class Appointment: Model, @unchecked Sendable {
     @Field(key: "treatment_details") var treatmentDetailsText: String
     @OptionalField(key: "notes") var notes: String?
     @OptionalField(key: "created_by") var createdBy: UUID?
+    /// The `startTime` the salesperson was last told about.
+    @OptionalField(key: "upcoming_notified_for") var upcomingNotifiedFor: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 

@@ -17,6 +17,8 @@ final class Communication: Model, @unchecked Sendable {
     @Field(key: "occurred_at") var occurredAt: Date
     @Field(key: "metadata") var metadataText: String
     @Field(key: "logged_by") var loggedBy: UUID
+    /// The `scheduledAt` a reminder was last sent for.
+    @OptionalField(key: "reminded_for") var remindedFor: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 

@@ -13,5 +13,6 @@ enum CRMMigrations {
         M0008_CreateTags(),
         M0009_CreateLeads(),
         M0010_AddRecordListColumns(),
+        M0011_CreateNotifications(),
     ]
 }

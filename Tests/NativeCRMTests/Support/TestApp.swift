@@ -70,7 +70,7 @@ func withCRM(
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
     }) { app in
         let port = app.http.server.shared.localAddress?.port ?? 0
-        let context = TestContext(app: app, baseURL: "http://127.0.0.1:\(port)", clock: clock)
+        let context = TestContext(app: app, baseURL: "http://127.0.0.1:\(port)", clock: clock, config: config)
         do {
             try await body(context)
         } catch {
@@ -82,11 +82,38 @@ func withCRM(
 }
 
 private func cleanUp(app: Application, target: DatabaseTarget, schema: String, sqlitePath: String) async {
+    app.notificationStreams.close()
     await app.server.shutdown()
     if case .postgres = target, let sql = app.db as? any SQLDatabase {
         try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
     }
     for suffix in ["", "-wal", "-shm"] {
         try? FileManager.default.removeItem(atPath: sqlitePath + suffix)
+    }
+}
+
+extension TestContext {
+    /// Runs `body` against a second server instance on the same database (as behind a load balancer).
+    func withSecondInstance(_ body: (TestContext) async throws -> Void) async throws {
+        let clock = self.clock
+        let config = self.config
+        try await withApp(configure: { app in
+            app.clock = CRMClock { clock.now }
+            try await configure(app, config: config)
+            try await app.asyncBoot()
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        }) { app in
+            let port = app.http.server.shared.localAddress?.port ?? 0
+            let second = TestContext(app: app, baseURL: "http://127.0.0.1:\(port)", clock: clock, config: config)
+            do {
+                try await body(second)
+            } catch {
+                app.notificationStreams.close()
+                await app.server.shutdown()
+                throw error
+            }
+            app.notificationStreams.close()
+            await app.server.shutdown()
+        }
     }
 }

@@ -43,6 +43,7 @@ struct TestContext: Sendable {
     let app: Application
     let baseURL: String
     let clock: TestClock
+    let config: AppConfig
 
     /// Sends a real HTTP request to the running server.
     func request(

@@ -1,0 +1,31 @@
+import Vapor
+
+/// `GET /crm/notifications`, `POST /crm/notifications/:id/read`, `POST /crm/notifications/read-all`,
+/// and the live stream `GET /crm/notifications/stream` (in `+Stream`). Always the caller's own.
+struct NotificationController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let notifications = routes.grouped("notifications")
+        notifications.get(use: list)
+        notifications.get("stream", use: stream)
+        notifications.post("read-all", use: readAll)
+        notifications.post(":id", "read", use: read)
+    }
+
+    private func service(_ req: Request) -> NotificationService {
+        NotificationService(db: req.db, clock: req.clock)
+    }
+
+    @Sendable func list(req: Request) async throws -> Response {
+        let unread = try QueryParameter.bool(req, "unread") ?? false
+        return try await service(req).inbox(of: try req.caller.id, unreadOnly: unread, page: try PageRequest(from: req))
+            .map(NotificationResponse.init).response(for: req)
+    }
+
+    @Sendable func read(req: Request) async throws -> NotificationResponse {
+        NotificationResponse(try await service(req).markRead(try req.parameters.uuid("id"), by: try req.caller.id))
+    }
+
+    @Sendable func readAll(req: Request) async throws -> ReadAllResponse {
+        ReadAllResponse(updated: try await service(req).markAllRead(by: try req.caller.id))
+    }
+}

@@ -1,0 +1,130 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// The time-based triggers, evaluated at one instant: communication reminders, upcoming appointments,
+/// tasks due soon and overdue tasks. Each candidate is delivered exactly once per user and occurrence
+/// (the delivery key holds the occurrence's time, so a moved time is a new occurrence) and then
+/// marked, so the next run's candidate query skips it. Batches are bounded; what is left waits for
+/// the next run.
+struct SendTimedNotificationsJob: Sendable {
+    let db: any Database
+    let clock: CRMClock
+    let reminderMinutes: Int
+    var batchSize = 500
+
+    static let upcomingWindow: TimeInterval = 24 * 3600
+    static let dueSoonWindow: TimeInterval = 60 * 60
+    /// Overdue tasks older than this are not announced (a scheduler that was down a week should not
+    /// flood inboxes with stale alerts).
+    static let overdueLookback: TimeInterval = 7 * 86_400
+
+    struct Report: Equatable, Sendable, CustomStringConvertible {
+        var communicationReminders = 0
+        var appointmentsUpcoming = 0
+        var tasksDueSoon = 0
+        var tasksOverdue = 0
+
+        var total: Int { communicationReminders + appointmentsUpcoming + tasksDueSoon + tasksOverdue }
+        var description: String {
+            "reminders=\(communicationReminders) upcoming=\(appointmentsUpcoming) dueSoon=\(tasksDueSoon) overdue=\(tasksOverdue)"
+        }
+    }
+
+    func run(at now: Date) async throws -> Report {
+        var report = Report()
+        report.communicationReminders = try await communicationReminders(now)
+        report.appointmentsUpcoming = try await upcomingAppointments(now)
+        report.tasksDueSoon = try await dueTasks(now, overdue: false)
+        report.tasksOverdue = try await dueTasks(now, overdue: true)
+        return report
+    }
+
+    private func communicationReminders(_ now: Date) async throws -> Int {
+        let candidates = try await Communication.query(on: db)
+            .filter(\.$status == .scheduled)
+            .filter(\.$scheduledAt > now)
+            .filter(\.$scheduledAt <= now.addingTimeInterval(Double(reminderMinutes) * 60))
+            .filter(.sql(unsafeRaw: "(reminded_for IS NULL OR reminded_for <> scheduled_at)"))
+            .limit(batchSize).all()
+        return try await deliver(candidates) { communication, db in
+            let at = communication.scheduledAt!
+            try await Communication.query(on: db).filter(\.$id == communication.id!)
+                .set(\.$remindedFor, to: at).update()
+            return NotificationDraft(
+                userID: communication.loggedBy, type: .communicationReminder,
+                title: "Upcoming \(communication.type.rawValue)",
+                body: "\(communication.subject ?? "A scheduled \(communication.type.rawValue)") at \(Timestamp.format(at)).",
+                entityType: "communication", entityID: communication.id!,
+                deliveryKey: Self.key(.communicationReminder, communication.id!, at, communication.loggedBy))
+        }
+    }
+
+    private func upcomingAppointments(_ now: Date) async throws -> Int {
+        let candidates = try await Appointment.query(on: db)
+            .join(Customer.self, on: \Appointment.$customerID == \Customer.$id)
+            .filter(\.$status ~~ [.scheduled, .confirmed])
+            .filter(\.$startTime > now)
+            .filter(\.$startTime <= now.addingTimeInterval(Self.upcomingWindow))
+            .filter(.sql(unsafeRaw: "(appointments.upcoming_notified_for IS NULL OR appointments.upcoming_notified_for <> appointments.start_time)"))
+            .limit(batchSize).all()
+        return try await deliver(candidates) { appointment, db in
+            try await Appointment.query(on: db).filter(\.$id == appointment.id!)
+                .set(\.$upcomingNotifiedFor, to: appointment.startTime).update()
+            let customer = try appointment.joined(Customer.self)
+            guard let salesID = customer.assignedSalesID else { return nil }
+            return NotificationDraft(
+                userID: salesID, type: .appointmentUpcoming, title: "Upcoming appointment",
+                body: "\(customer.firstName) \(customer.lastName) is booked for \(Timestamp.format(appointment.startTime)).",
+                entityType: "appointment", entityID: appointment.id!,
+                deliveryKey: Self.key(.appointmentUpcoming, appointment.id!, appointment.startTime, salesID))
+        }
+    }
+
+    private func dueTasks(_ now: Date, overdue: Bool) async throws -> Int {
+        let query = SalesAction.query(on: db)
+            .filter(\.$status == .pending)
+            .filter(\.$assignedTo != nil)
+        if overdue {
+            query.filter(\.$sortDueAt <= now).filter(\.$sortDueAt > now.addingTimeInterval(-Self.overdueLookback))
+                .filter(.sql(unsafeRaw: "(overdue_notified_for IS NULL OR overdue_notified_for <> due_date)"))
+        } else {
+            query.filter(\.$sortDueAt > now).filter(\.$sortDueAt <= now.addingTimeInterval(Self.dueSoonWindow))
+                .filter(.sql(unsafeRaw: "(due_soon_notified_for IS NULL OR due_soon_notified_for <> due_date)"))
+        }
+        let candidates = try await query.limit(batchSize).all()
+        return try await deliver(candidates) { action, db in
+            let due = action.dueDate!
+            let marker = SalesAction.query(on: db).filter(\.$id == action.id!)
+            if overdue { try await marker.set(\.$overdueNotifiedFor, to: due).update() }
+            else { try await marker.set(\.$dueSoonNotifiedFor, to: due).update() }
+            let type: NotificationType = overdue ? .taskOverdue : .taskDueSoon
+            return NotificationDraft(
+                userID: action.assignedTo!, type: type, title: overdue ? "Task overdue" : "Task due soon",
+                body: "\(action.title) was due \(overdue ? "at" : "by") \(Timestamp.format(due)).",
+                entityType: "action", entityID: action.id!,
+                deliveryKey: Self.key(type, action.id!, due, action.assignedTo!))
+        }
+    }
+
+    /// Marks and delivers each candidate in one transaction per batch; counts what was newly stored.
+    private func deliver<Item: Sendable>(
+        _ items: [Item], _ draft: @escaping @Sendable (Item, any Database) async throws -> NotificationDraft?
+    ) async throws -> Int {
+        guard !items.isEmpty else { return 0 }
+        let clock = self.clock
+        return try await db.transaction { db in
+            var delivered = 0
+            for item in items {
+                guard let notification = try await draft(item, db) else { continue }
+                if try await NotificationService(db: db, clock: clock).deliver(notification) { delivered += 1 }
+            }
+            return delivered
+        }
+    }
+
+    /// `type:entity:occurrence-ms:user` — unique per user and occurrence.
+    static func key(_ type: NotificationType, _ entity: UUID, _ occurrence: Date, _ user: UUID) -> String {
+        "\(type.rawValue):\(entity.uuidString):\(Timestamp.milliseconds(occurrence)):\(user.uuidString)"
+    }
+}
