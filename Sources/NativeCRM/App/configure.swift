@@ -39,6 +39,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(AccessLogMiddleware())
 
+    app.apiDocument = APIDocument.load()
+    if app.apiDocument == nil { app.logger.warning("openapi.yaml not found: /openapi.yaml and /docs answer 404") }
     app.notificationStreams = NotificationStreams()
     app.lifecycle.use(app.notificationStreams)
 
