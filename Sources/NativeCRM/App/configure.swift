@@ -47,5 +47,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
     app.asyncCommands.use(RecomputeRecordsCommand(), as: "recompute-records")
     app.asyncCommands.use(NotifyOnceCommand(), as: "notify-once")
+    app.asyncCommands.use(SeedCommand(), as: "seed")
     try routes(app)
 }

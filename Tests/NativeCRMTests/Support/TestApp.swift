@@ -35,11 +35,8 @@ final class TestClock: @unchecked Sendable {
 let testJWTSecret = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 private let bootstrapLogging: Void = {
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
-        return handler
-    }
+    let printLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+    LoggingSystem.bootstrap { label in CapturingLogHandler(label: label, printLevel: printLevel) }
 }()
 
 /// Runs `body` against a freshly migrated database and a server listening on a loopback port.

@@ -1,0 +1,99 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+@testable import NativeCRM
+
+/// The queries behind every list endpoint and the record endpoint must be served by an index, not by
+/// scanning a big table: EXPLAIN QUERY PLAN on SQLite, EXPLAIN (with sequential scans disabled, so a
+/// missing index shows up as a Seq Scan) on PostgreSQL.
+@Suite("Query plans")
+struct QueryPlanTests {
+    static let bigTables = ["customers", "customer_records", "appointments", "communications", "sales_actions",
+                            "leads", "customer_tags", "notifications"]
+
+    /// The SELECTs an HTTP request ran.
+    private func queries(_ t: TestContext, _ path: String, token: String) async throws -> [String] {
+        let requestID = "plan-\(UUID().uuidString)"
+        let response = try await t.request(.GET, path, token: token, headers: [("X-Request-ID", requestID)])
+        #expect(response.status == .ok, "\(path): \(response.text)")
+        return QueryCapture.shared.take(requestID).filter { $0.hasPrefix("SELECT") }
+    }
+
+    /// Names of big tables the plan reads by a full table scan.
+    private func fullScans(_ sql: String, on db: any Database) async throws -> [String] {
+        if TestDatabase.isPostgres {
+            let parameters = Set(sql.matches(of: /\$(\d+)/).compactMap { Int($0.1) }).max() ?? 0
+            return try await db.withConnection { conn in
+                let sqlDB = conn.sql
+                try await sqlDB.raw("SET plan_cache_mode = force_generic_plan").run()
+                try await sqlDB.raw("SET enable_seqscan = off").run()
+                try await sqlDB.raw("PREPARE plan_probe AS \(unsafeRaw: sql)").run()
+                let nulls = parameters == 0 ? "" : "(" + Array(repeating: "NULL", count: parameters).joined(separator: ", ") + ")"
+                let rows = try await sqlDB.raw("EXPLAIN EXECUTE plan_probe\(unsafeRaw: nulls)").all()
+                try await sqlDB.raw("DEALLOCATE plan_probe").run()
+                try await sqlDB.raw("RESET enable_seqscan").run()
+                try await sqlDB.raw("RESET plan_cache_mode").run()
+                let plan = try rows.map { try $0.decode(column: "QUERY PLAN", as: String.self) }
+                return Self.bigTables.filter { table in plan.contains { $0.contains("Seq Scan on \(table)") } }
+            }
+        } else {
+            let rows = try await db.sql.raw("EXPLAIN QUERY PLAN \(unsafeRaw: sql)").all()
+            let details = try rows.map { try $0.decode(column: "detail", as: String.self) }
+            return Self.bigTables.filter { table in
+                details.contains { $0 == "SCAN \(table)" || $0.hasPrefix("SCAN \(table) ") && !$0.contains("USING") }
+            }
+        }
+    }
+
+    @Test func listAndRecordEndpointsUseIndexes() async throws {
+        try await withCRM(tokenTTL: 7 * 86_400) { (t: TestContext) async throws in
+            var seeder = ClinicDataSeeder(db: t.app.db, scale: .small, seed: 7, now: t.clock.now,
+                                          passwordHash: try await PasswordHashing(app: t.app).hash(ClinicDataSeeder.password))
+            seeder.progress = { _ in }
+            _ = try await seeder.run()
+            try await t.app.db.sql.raw("ANALYZE").run()
+            let sales = try await t.login("sales01@seed.test", ClinicDataSeeder.password).json.string("token")!
+            let admin = try await t.login("admin@seed.test", ClinicDataSeeder.password).json.string("token")!
+            let salesID = try await t.get("/auth/me", token: sales).json.string("id")!
+            let customer = try await t.get("/crm/customers?assignedSalesId=\(salesID)&limit=1", token: admin).list[0].string("id")!
+            let tag = try await t.get("/crm/tags?limit=1", token: admin).list[0].string("id")!
+
+            let endpoints: [(String, String)] = [
+                ("/crm/customers/\(customer)/record", sales),
+                ("/crm/customers/\(customer)/communications?type=call", sales),
+                ("/crm/customers/\(customer)/communications?startDate=2025-01-01&endDate=2025-05-31", sales),
+                ("/crm/customers?limit=20", sales),
+                ("/crm/customers?assignedSalesId=\(salesID)", sales),
+                ("/crm/customers?status=vip", sales),
+                ("/crm/customers?search=meier", sales),
+                ("/crm/customers?tagId=\(tag)", sales),
+                ("/crm/tags/\(tag)/customers", sales),
+                ("/crm/customers/repeat", sales),
+                ("/crm/customers/follow-up?daysThreshold=30", sales),
+                ("/crm/customers/follow-up?daysThreshold=30", admin),
+                ("/crm/actions?status=pending&priority=high", sales),
+                ("/crm/actions?customerId=\(customer)", admin),
+                ("/crm/actions?status=pending", admin),
+                ("/crm/actions/pending", sales),
+                ("/crm/leads?search=anna", sales),
+                ("/crm/leads?status=new&source=website", sales),
+                ("/crm/leads?assignedSalesId=\(salesID)", sales),
+                ("/crm/appointments?customerId=\(customer)", sales),
+                ("/crm/appointments?from=2025-06-01&to=2025-06-30", sales),
+                ("/crm/appointments?status=scheduled", sales),
+                ("/crm/notifications?unread=true", sales),
+                ("/crm/analytics/salesperson", sales),
+            ]
+            for (path, token) in endpoints {
+                let statements = try await queries(t, path, token: token)
+                #expect(!statements.isEmpty, "\(path) ran no query?")
+                for sql in statements {
+                    let scans = try await fullScans(sql, on: t.app.db)
+                    #expect(scans.isEmpty, "\(path) scans \(scans) in: \(sql)")
+                }
+            }
+        }
+    }
+}

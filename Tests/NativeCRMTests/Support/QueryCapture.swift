@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// Collects the SQL each request runs (from the drivers' "Executing query" log lines, keyed by the
+/// request id), so query-plan tests can EXPLAIN exactly what an endpoint executes.
+final class QueryCapture: Sendable {
+    static let shared = QueryCapture()
+    private let queries = NIOLockedValueBox<[String: [String]]>([:])
+
+    func record(requestID: String, sql: String) {
+        queries.withLockedValue { $0[requestID, default: []].append(sql) }
+    }
+
+    func take(_ requestID: String) -> [String] {
+        queries.withLockedValue { $0.removeValue(forKey: requestID) ?? [] }
+    }
+}
+
+/// Prints at the configured level (`LOG_LEVEL`, default critical) and captures SQL at every level.
+struct CapturingLogHandler: LogHandler {
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+    let printLevel: Logger.Level
+    var stream: StreamLogHandler
+
+    init(label: String, printLevel: Logger.Level) {
+        self.printLevel = printLevel
+        stream = StreamLogHandler.standardError(label: label)
+        stream.logLevel = printLevel
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        if message.description == "Executing query",
+           case let .string(requestID)? = extra?["request-id"] ?? metadata["request-id"],
+           case let .string(sql)? = extra?["sql"] {
+            QueryCapture.shared.record(requestID: requestID, sql: sql)
+        }
+        if level >= printLevel {
+            var stream = self.stream
+            stream.metadata = metadata
+            stream.log(level: level, message: message, metadata: extra, source: source, file: file, function: function, line: line)
+        }
+    }
+}
