@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import Vapor
+import Yams
+@testable import NativeCRM
+
+/// The OpenAPI document and the app's routes must describe the same API.
+@Suite("OpenAPI contract")
+struct ContractTests {
+    static func documentOperations() throws -> Set<String> {
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let text = try String(contentsOf: checkout.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        let root = try #require(try Yams.load(yaml: text) as? [String: Any])
+        #expect((root["openapi"] as? String)?.hasPrefix("3.1") == true)
+        let paths = try #require(root["paths"] as? [String: Any])
+        var operations = Set<String>()
+        for (path, item) in paths {
+            for method in (item as? [String: Any] ?? [:]).keys
+            where ["get", "post", "put", "patch", "delete", "head", "options"].contains(method) {
+                let vaporPath = path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
+                operations.insert("\(method.uppercased()) \(vaporPath)")
+            }
+        }
+        return operations
+    }
+
+    static func routeOperations(_ app: Application) -> Set<String> {
+        Set(app.routes.all.map { route in
+            "\(route.method.rawValue) /" + route.path.map { component -> String in
+                switch component {
+                case let .constant(text): return text
+                case let .parameter(name): return ":" + name
+                case .anything: return "*"
+                case .catchall: return "**"
+                }
+            }.joined(separator: "/")
+        })
+    }
+
+    @Test func everyRouteIsDocumentedAndEveryDocumentedOperationExists() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let documented = try Self.documentOperations()
+            let served = Self.routeOperations(t.app)
+            #expect(served.subtracting(documented).sorted() == [], "routes missing from openapi.yaml")
+            #expect(documented.subtracting(served).sorted() == [], "documented operations with no route")
+        }
+    }
+
+    @Test func theDocumentAndItsHTMLReferenceAreServedWithoutAToken() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let yaml = try await t.get("/openapi.yaml")
+            #expect(yaml.status == .ok)
+            #expect(yaml.headers.first(name: .contentType)?.hasPrefix("application/yaml") == true)
+            #expect(yaml.text.hasPrefix("openapi: 3.1"))
+            let html = try await t.get("/docs")
+            #expect(html.status == .ok)
+            #expect(html.headers.first(name: .contentType)?.hasPrefix("text/html") == true)
+            #expect(html.text.contains("/crm/customers/{id}/record"))
+            #expect(!html.text.contains("<script"), "works offline: no scripts, no CDN")
+        }
+    }
+}
