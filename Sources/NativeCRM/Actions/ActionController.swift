@@ -14,7 +14,7 @@ struct ActionController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(CreateActionRequest.self)
         let action = try await ActionService(db: req.db, clock: req.clock).create(input, by: try req.caller)
-        return try await ActionResponse(action, now: req.clock.now).encodeResponse(status: .created, for: req)
+        return try await ActionResponse(action, now: req.clock.now).response(version: action.version, status: .created, for: req)
     }
 
     @Sendable func list(req: Request) async throws -> Response {
@@ -38,16 +38,18 @@ struct ActionController: RouteCollection {
             .map { ActionResponse($0, now: now) }.response(for: req)
     }
 
-    @Sendable func show(req: Request) async throws -> ActionResponse {
+    @Sendable func show(req: Request) async throws -> Response {
         let action = try await ActionService(db: req.db, clock: req.clock)
             .find(try req.parameters.uuid("id"), visibleTo: try req.caller)
-        return ActionResponse(action, now: req.clock.now)
+        return try await ActionResponse(action, now: req.clock.now).response(version: action.version, for: req)
     }
 
-    @Sendable func update(req: Request) async throws -> ActionResponse {
+    @Sendable func update(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("id")
+        let expected = try IfMatch.version(req)
         let input = try req.content.decode(UpdateActionRequest.self)
-        let action = try await ActionService(db: req.db, clock: req.clock).update(id, input, by: try req.caller)
-        return ActionResponse(action, now: req.clock.now)
+        let action = try await ActionService(db: req.db, clock: req.clock)
+            .update(id, input, expected: expected, by: try req.caller)
+        return try await ActionResponse(action, now: req.clock.now).response(version: action.version, for: req)
     }
 }

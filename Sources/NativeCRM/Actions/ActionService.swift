@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 /// The task system: actions created by people and by other domains, their status and who sees them.
@@ -38,7 +39,11 @@ struct ActionService: Sendable {
         action.createdBy = caller.id
         action.createdAt = now
         action.updatedAt = now
-        try await action.create(on: db)
+        action.version = 1
+        try await db.transaction { db in
+            try await action.create(on: db)
+            try await AuditLog(db: db, clock: clock, actor: caller.actor).created(action)
+        }
         return action
     }
 
@@ -50,24 +55,36 @@ struct ActionService: Sendable {
         return action
     }
 
-    func update(_ id: UUID, _ input: UpdateActionRequest, by caller: AuthenticatedUser) async throws -> SalesAction {
+    /// Partial update under optimistic concurrency; another salesperson's action is "not found".
+    func update(_ id: UUID, _ input: UpdateActionRequest, expected: Int?, by caller: AuthenticatedUser) async throws
+        -> SalesAction
+    {
         var errors = FieldErrors()
         let title = input.title.map { Self.checkTitle($0, &errors) }
         try errors.throwIfAny()
-        let action = try await find(id, visibleTo: caller)
         if let assignee = input.assignedTo.newValue { try await requireActiveUser(assignee) }
-        let now = clock.now
-        if let type = input.actionType { action.actionType = type }
-        if let title { action.title = title }
-        if input.description.isPresent { action.details = ContactFields.trimmed(input.description.newValue) }
-        if let status = input.status { action.setStatus(status, now: now) }
-        if let priority = input.priority { action.setPriority(priority) }
-        if input.dueDate.isPresent { action.setDueDate(input.dueDate.newValue) }
-        if input.assignedTo.isPresent { action.assignedTo = input.assignedTo.newValue }
-        if let patch = input.metadata { action.metadata = action.metadata.merged(with: patch) }
-        action.updatedAt = now
-        try await action.save(on: db)
-        return action
+        let scope: SQLQueryString? = caller.role == .salesperson
+            ? "assigned_to = \(bind: caller.id) OR created_by = \(bind: caller.id)" : nil
+        return try await db.transaction { db in
+            let version = try await VersionGate(db: db).claim("sales_actions", id: id, expected: expected, scope: scope,
+                                                               notFound: "Action")
+            guard let action = try await SalesAction.find(id, on: db) else { throw APIError.notFound("Action") }
+            let before = action.auditFields
+            let now = clock.now
+            if let type = input.actionType { action.actionType = type }
+            if let title { action.title = title }
+            if input.description.isPresent { action.details = ContactFields.trimmed(input.description.newValue) }
+            if let status = input.status { action.setStatus(status, now: now) }
+            if let priority = input.priority { action.setPriority(priority) }
+            if input.dueDate.isPresent { action.setDueDate(input.dueDate.newValue) }
+            if input.assignedTo.isPresent { action.assignedTo = input.assignedTo.newValue }
+            if let patch = input.metadata { action.metadata = action.metadata.merged(with: patch) }
+            action.updatedAt = now
+            action.version = version
+            try await action.save(on: db)
+            try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(action, before: before)
+            return action
+        }
     }
 
     /// Due date first (none last), then urgent → low; keyset-paged.
@@ -100,7 +117,7 @@ struct ActionService: Sendable {
 
     // MARK: Actions other domains create
 
-    func createAutomatic(_ spec: AutomaticAction) async throws -> SalesAction {
+    func createAutomatic(_ spec: AutomaticAction, by actor: Actor) async throws -> SalesAction {
         let now = clock.now
         let action = SalesAction()
         action.customerID = spec.customerID
@@ -116,34 +133,45 @@ struct ActionService: Sendable {
         action.createdBy = spec.createdBy
         action.createdAt = now
         action.updatedAt = now
+        action.version = 1
         try await action.create(on: db)
+        try await AuditLog(db: db, clock: clock, actor: actor).created(action)
         return action
     }
 
     /// Closes (completed or cancelled) the still-pending confirmation actions of an appointment.
-    func settleConfirmations(ofAppointment appointmentID: UUID, as status: ActionStatus) async throws {
-        let now = clock.now
-        var update = SalesAction.query(on: db)
-            .filter(\.$relatedAppointmentID == appointmentID)
-            .filter(\.$actionType == .appointmentScheduled)
-            .filter(\.$status == .pending)
-            .set(\.$status, to: status)
-            .set(\.$updatedAt, to: now)
-        if status == .completed { update = update.set(\.$completedAt, to: now) }
-        try await update.update()
+    func settleConfirmations(ofAppointment appointmentID: UUID, as status: ActionStatus, by actor: Actor) async throws {
+        try await editPendingConfirmations(ofAppointment: appointmentID, by: actor) { action, now in
+            action.setStatus(status, now: now)
+        }
     }
 
     /// Moves the pending confirmation of a rescheduled appointment; true when there was one.
-    func moveConfirmations(ofAppointment appointmentID: UUID, dueDate: Date) async throws -> Bool {
-        let pending = SalesAction.query(on: db)
+    func moveConfirmations(ofAppointment appointmentID: UUID, dueDate: Date, by actor: Actor) async throws -> Bool {
+        try await editPendingConfirmations(ofAppointment: appointmentID, by: actor) { action, _ in
+            action.setDueDate(dueDate)
+        } > 0
+    }
+
+    /// Edits an appointment's pending confirmations (one per appointment, so few rows), each versioned
+    /// and audited like a person's edit.
+    private func editPendingConfirmations(ofAppointment appointmentID: UUID, by actor: Actor,
+                                          _ change: (SalesAction, Date) -> Void) async throws -> Int {
+        let pending = try await SalesAction.query(on: db)
             .filter(\.$relatedAppointmentID == appointmentID)
             .filter(\.$actionType == .appointmentScheduled)
             .filter(\.$status == .pending)
-        guard try await pending.count() > 0 else { return false }
-        try await pending.copy()
-            .set(\.$dueDate, to: dueDate).set(\.$sortDueAt, to: dueDate).set(\.$updatedAt, to: clock.now)
-            .update()
-        return true
+            .all()
+        let audit = AuditLog(db: db, clock: clock, actor: actor)
+        for action in pending {
+            let before = action.auditFields
+            change(action, clock.now)
+            action.version += 1
+            action.updatedAt = clock.now
+            try await action.save(on: db)
+            try await audit.updated(action, before: before)
+        }
+        return pending.count
     }
 
     // MARK: Helpers

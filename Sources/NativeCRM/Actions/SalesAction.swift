@@ -26,6 +26,8 @@ final class SalesAction: Model, @unchecked Sendable {
     /// The `dueDate` last announced as due soon / as overdue.
     @OptionalField(key: "due_soon_notified_for") var dueSoonNotifiedFor: Date?
     @OptionalField(key: "overdue_notified_for") var overdueNotifiedFor: Date?
+    /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
+    @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 

@@ -18,6 +18,8 @@ final class Appointment: Model, @unchecked Sendable {
     @OptionalField(key: "created_by") var createdBy: UUID?
     /// The `startTime` the salesperson was last told about.
     @OptionalField(key: "upcoming_notified_for") var upcomingNotifiedFor: Date?
+    /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
+    @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 

@@ -15,7 +15,7 @@ struct AppointmentController {
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(CreateAppointmentRequest.self)
         let view = try await AppointmentService(db: req.db, clock: req.clock).create(input, by: try req.caller)
-        return try await view.response.encodeResponse(status: .created, for: req)
+        return try await view.response.response(version: view.appointment.version, status: .created, for: req)
     }
 
     @Sendable func list(req: Request) async throws -> Response {
@@ -31,13 +31,17 @@ struct AppointmentController {
             .map(\.response).response(for: req)
     }
 
-    @Sendable func show(req: Request) async throws -> AppointmentResponse {
-        try await AppointmentService(db: req.db, clock: req.clock).find(try req.parameters.uuid("id")).response
+    @Sendable func show(req: Request) async throws -> Response {
+        let view = try await AppointmentService(db: req.db, clock: req.clock).find(try req.parameters.uuid("id"))
+        return try await view.response.response(version: view.appointment.version, for: req)
     }
 
-    @Sendable func update(req: Request) async throws -> AppointmentResponse {
+    @Sendable func update(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("id")
+        let expected = try IfMatch.version(req)
         let input = try req.content.decode(UpdateAppointmentRequest.self)
-        return try await AppointmentService(db: req.db, clock: req.clock).update(id, input, by: try req.caller).response
+        let view = try await AppointmentService(db: req.db, clock: req.clock)
+            .update(id, input, expected: expected, by: try req.caller)
+        return try await view.response.response(version: view.appointment.version, for: req)
     }
 }

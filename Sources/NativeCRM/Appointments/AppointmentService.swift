@@ -50,8 +50,10 @@ struct AppointmentService: Sendable {
         appointment.createdBy = caller.id
         appointment.createdAt = now
         appointment.updatedAt = now
+        appointment.version = 1
         try await db.transaction { db in
             try await appointment.create(on: db)
+            try await AuditLog(db: db, clock: clock, actor: caller.actor).created(appointment)
             // Back-filled history (created completed, cancelled or no-show) gets no actions.
             if appointment.status == .scheduled {
                 try await createConfirmation(for: appointment, customer: customer, serviceName: service.name,
@@ -80,12 +82,16 @@ struct AppointmentService: Sendable {
         return Page(items: try rows.items.map(Self.view), next: rows.next)
     }
 
-    func update(_ id: UUID, _ input: UpdateAppointmentRequest, by caller: AuthenticatedUser) async throws
+    /// Partial update under optimistic concurrency, with the status rules and automatic actions.
+    func update(_ id: UUID, _ input: UpdateAppointmentRequest, expected: Int?, by caller: AuthenticatedUser) async throws
         -> AppointmentView
     {
         try await db.transaction { db in
             let tx = AppointmentService(db: db, clock: clock)
+            let version = try await VersionGate(db: db).claim("appointments", id: id, expected: expected,
+                                                               notFound: "Appointment")
             guard let appointment = try await Appointment.find(id, on: db) else { throw APIError.notFound("Appointment") }
+            let auditBefore = appointment.auditFields
             let before = appointment.status
             let target = input.status ?? before
             let reschedules = (input.startTime.map { $0 != appointment.startTime } ?? false) || input.endTime.isPresent
@@ -120,7 +126,9 @@ struct AppointmentService: Sendable {
             }
             if input.notes.isPresent { appointment.notes = ContactFields.trimmed(input.notes.newValue) }
             appointment.updatedAt = clock.now
+            appointment.version = version
             try await appointment.save(on: db)
+            try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(appointment, before: auditBefore)
             try await tx.applySideEffects(of: appointment, from: before, rescheduled: reschedules, by: caller)
             try await RecordService(db: db, clock: clock).recompute(customerID: appointment.customerID)
             return try await tx.find(id)
@@ -151,17 +159,17 @@ struct AppointmentService: Sendable {
         let id = appointment.id!
         switch (before, appointment.status) {
         case (_, .cancelled) where before != .cancelled:
-            try await actions.settleConfirmations(ofAppointment: id, as: .cancelled)
+            try await actions.settleConfirmations(ofAppointment: id, as: .cancelled, by: caller.actor)
         case (_, .confirmed) where before != .confirmed:
-            try await actions.settleConfirmations(ofAppointment: id, as: .completed)
+            try await actions.settleConfirmations(ofAppointment: id, as: .completed, by: caller.actor)
         case (_, .completed) where before != .completed:
-            try await actions.settleConfirmations(ofAppointment: id, as: .completed)
+            try await actions.settleConfirmations(ofAppointment: id, as: .completed, by: caller.actor)
             let customer = try await CustomerService(db: db, clock: clock).find(appointment.customerID)
             _ = try await actions.createAutomatic(AutomaticAction(
                 customerID: appointment.customerID, type: .followUp, title: "Post-treatment check-in",
                 description: "Check how the customer feels after the treatment and suggest the next visit.",
                 priority: .medium, dueDate: appointment.startTime.addingTimeInterval(2 * 86_400),
-                assignedTo: customer.assignedSalesID, createdBy: caller.id, relatedAppointmentID: id))
+                assignedTo: customer.assignedSalesID, createdBy: caller.id, relatedAppointmentID: id), by: caller.actor)
         case (.noShow, .scheduled):
             let customer = try await CustomerService(db: db, clock: clock).find(appointment.customerID)
             let service = try await CatalogService(db: db, clock: clock).requireService(appointment.serviceID)
@@ -170,7 +178,8 @@ struct AppointmentService: Sendable {
         default:
             if rescheduled, appointment.status.isUpcoming {
                 _ = try await actions.moveConfirmations(ofAppointment: id,
-                                                        dueDate: appointment.startTime.addingTimeInterval(-86_400))
+                                                        dueDate: appointment.startTime.addingTimeInterval(-86_400),
+                                                        by: caller.actor)
             }
         }
     }
@@ -181,7 +190,8 @@ struct AppointmentService: Sendable {
             customerID: appointment.customerID, type: .appointmentScheduled, title: "Confirm appointment",
             description: "Call to confirm the \(serviceName) appointment of \(Timestamp.format(appointment.startTime)).",
             priority: .medium, dueDate: appointment.startTime.addingTimeInterval(-86_400),
-            assignedTo: customer.assignedSalesID, createdBy: caller.id, relatedAppointmentID: appointment.id))
+            assignedTo: customer.assignedSalesID, createdBy: caller.id, relatedAppointmentID: appointment.id),
+            by: caller.actor)
     }
 
     // MARK: Queries with names

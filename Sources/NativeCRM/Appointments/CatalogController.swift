@@ -14,7 +14,7 @@ struct CatalogController {
 
     @Sendable func createClinic(req: Request) async throws -> Response {
         let input = try req.content.decode(CreateClinicRequest.self)
-        let clinic = try await CatalogService(db: req.db, clock: req.clock).createClinic(input)
+        let clinic = try await CatalogService(db: req.db, clock: req.clock).createClinic(input, by: try req.caller.actor)
         return try await ClinicResponse(clinic).encodeResponse(status: .created, for: req)
     }
 
@@ -25,7 +25,7 @@ struct CatalogController {
 
     @Sendable func createService(req: Request) async throws -> Response {
         let input = try req.content.decode(CreateServiceRequest.self)
-        let service = try await CatalogService(db: req.db, clock: req.clock).createService(input)
+        let service = try await CatalogService(db: req.db, clock: req.clock).createService(input, by: try req.caller.actor)
         return try await ServiceResponse(service).encodeResponse(status: .created, for: req)
     }
 

@@ -6,7 +6,7 @@ struct CatalogService: Sendable {
     let db: any Database
     let clock: CRMClock
 
-    func createClinic(_ input: CreateClinicRequest) async throws -> Clinic {
+    func createClinic(_ input: CreateClinicRequest, by actor: Actor) async throws -> Clinic {
         var errors = FieldErrors()
         let name = Self.checkName(input.name, &errors)
         var phone: String?
@@ -22,11 +22,16 @@ struct CatalogService: Sendable {
         clinic.phone = phone
         clinic.createdAt = clock.now
         clinic.updatedAt = clinic.createdAt
-        try await saveUnique { try await clinic.create(on: db) }
+        try await saveUnique {
+            try await db.transaction { db in
+                try await clinic.create(on: db)
+                try await AuditLog(db: db, clock: clock, actor: actor).created(clinic)
+            }
+        }
         return clinic
     }
 
-    func createService(_ input: CreateServiceRequest) async throws -> ClinicService {
+    func createService(_ input: CreateServiceRequest, by actor: Actor) async throws -> ClinicService {
         var errors = FieldErrors()
         let name = Self.checkName(input.name, &errors)
         if let days = input.typicalIntervalDays {
@@ -44,7 +49,12 @@ struct CatalogService: Sendable {
         service.durationMinutes = input.durationMinutes
         service.createdAt = clock.now
         service.updatedAt = service.createdAt
-        try await saveUnique { try await service.create(on: db) }
+        try await saveUnique {
+            try await db.transaction { db in
+                try await service.create(on: db)
+                try await AuditLog(db: db, clock: clock, actor: actor).created(service)
+            }
+        }
         return service
     }
 

@@ -17,7 +17,7 @@ struct UserService: Sendable {
         self.init(db: request.db, clock: request.clock, hasher: PasswordHashing(app: request.application))
     }
 
-    func create(_ input: CreateUserRequest) async throws -> User {
+    func create(_ input: CreateUserRequest, by actor: Actor) async throws -> User {
         let email = UserInput.normalizedEmail(input.email)
         var errors = FieldErrors()
         errors.check(UserInput.isPlausibleEmail(email), "email", "must be a valid email address")
@@ -29,7 +29,10 @@ struct UserService: Sendable {
                         role: input.role, passwordHash: try await hasher.hash(input.password),
                         active: input.active ?? true, now: clock.now)
         do {
-            try await user.create(on: db)
+            try await db.transaction { db in
+                try await user.create(on: db)
+                try await AuditLog(db: db, clock: clock, actor: actor).created(user)
+            }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw APIError.conflict("A user with this email already exists.", code: "duplicate-email")
         }
@@ -43,13 +46,14 @@ struct UserService: Sendable {
         return try await query.page(ascendingBy: \.$email, page) { $0.email }
     }
 
-    func update(id: UUID, _ input: UpdateUserRequest) async throws -> User {
+    func update(id: UUID, _ input: UpdateUserRequest, by actor: Actor) async throws -> User {
         var errors = FieldErrors()
         UserInput.checkName(input.name, into: &errors)
         try errors.throwIfAny()
         let now = clock.now
         return try await db.transaction { db in
             guard let user = try await User.find(id, on: db) else { throw APIError.notFound("User") }
+            let before = user.auditFields
             let losesAdmin = user.role == .admin && user.active
                 && ((input.role.map { $0 != .admin } ?? false) || input.active == false)
             if losesAdmin {
@@ -65,12 +69,14 @@ struct UserService: Sendable {
             if let active = input.active { user.active = active }
             user.updatedAt = now
             try await user.save(on: db)
+            try await AuditLog(db: db, clock: clock, actor: actor).updated(user, before: before)
             return user
         }
     }
 
     /// Creates a user from the command line (`crm create-user`) or the first-admin bootstrap.
     func createDirect(email: String, name: String, role: UserRole, password: String) async throws -> User {
-        try await create(CreateUserRequest(email: email, name: name, role: role, password: password, active: true))
+        try await create(CreateUserRequest(email: email, name: name, role: role, password: password, active: true),
+                         by: .system)
     }
 }

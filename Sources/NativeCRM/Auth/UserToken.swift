@@ -19,6 +19,8 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
     public let email: String
     public let name: String
     public let role: UserRole
+    /// The request this user is making (for the audit trail).
+    public var requestID: String? = nil
 }
 
 /// Verifies the bearer token and loads its active user; anything wrong leaves the request unauthenticated.
@@ -29,7 +31,8 @@ struct BearerAuthenticator: AsyncBearerAuthenticator {
               let id = UUID(uuidString: token.sub.value),
               let user = try await User.find(id, on: request.db), user.active
         else { return }
-        request.auth.login(AuthenticatedUser(id: id, email: user.email, name: user.name, role: user.role))
+        request.auth.login(AuthenticatedUser(id: id, email: user.email, name: user.name, role: user.role,
+                                             requestID: request.requestID))
         request.logger[metadataKey: "user-id"] = .string(id.uuidString)
     }
 }

@@ -39,9 +39,10 @@ struct CommunicationService: Sendable {
 
         try await db.transaction { db in
             try await communication.create(on: db)
+            try await AuditLog(db: db, clock: clock, actor: caller.actor).created(communication)
             let records = RecordService(db: db, clock: clock)
             if communication.isContact {
-                try await records.markContacted(customerID: customer.id!)
+                try await records.markContacted(customerID: customer.id!, by: caller.actor)
             }
             try await records.recompute(customerID: customer.id!)
             if communication.isMissedCall {
@@ -50,7 +51,7 @@ struct CommunicationService: Sendable {
                     customerID: customer.id!, type: .phoneCall, title: "Return missed call",
                     description: "The customer called and could not be reached. Call them back.",
                     priority: .high, dueDate: communication.occurredAt.addingTimeInterval(3600),
-                    assignedTo: recipient, createdBy: caller.id, relatedAppointmentID: nil))
+                    assignedTo: recipient, createdBy: caller.id, relatedAppointmentID: nil), by: caller.actor)
                 try await events.missedCall(communication, recipient: recipient, on: db)
             }
         }

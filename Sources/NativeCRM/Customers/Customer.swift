@@ -14,6 +14,8 @@ final class Customer: Model, @unchecked Sendable {
     @OptionalField(key: "assigned_sales_id") var assignedSalesID: UUID?
     /// Lower-cased "first last email phone", for case-insensitive search on both databases.
     @Field(key: "search_text") var searchText: String
+    /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
+    @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 

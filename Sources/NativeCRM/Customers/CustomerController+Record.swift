@@ -2,14 +2,16 @@ import Vapor
 
 extension CustomerController {
     /// `GET /crm/customers/:id/record`.
-    @Sendable func record(req: Request) async throws -> CustomerRecordResponse {
-        try await RecordService(db: req.db, clock: req.clock)
+    @Sendable func record(req: Request) async throws -> Response {
+        let (view, version) = try await RecordService(db: req.db, clock: req.clock)
             .view(customerID: try req.parameters.uuid("id"), for: try req.caller)
+        return try await view.response(version: version, for: req)
     }
 
     /// `PUT /crm/customers/:id/record`: derived fields in the body are refused, each named.
-    @Sendable func updateRecord(req: Request) async throws -> RecordResponse {
+    @Sendable func updateRecord(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("id")
+        let expected = try IfMatch.version(req)
         let body = try req.content.decode(JSONObject.self)
         var errors = FieldErrors()
         for key in UpdateRecordRequest.readOnlyKeys where body.fields[key] != nil {
@@ -17,6 +19,8 @@ extension CustomerController {
         }
         try errors.throwIfAny()
         let input = try req.content.decode(UpdateRecordRequest.self)
-        return try await RecordService(db: req.db, clock: req.clock).update(customerID: id, input)
+        let (record, version) = try await RecordService(db: req.db, clock: req.clock)
+            .update(customerID: id, input, expected: expected, by: try req.caller)
+        return try await record.response(version: version, for: req)
     }
 }

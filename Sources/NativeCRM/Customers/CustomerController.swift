@@ -21,7 +21,7 @@ struct CustomerController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(CreateCustomerRequest.self)
         let customer = try await service(req).create(input, by: try req.caller)
-        return try await CustomerResponse(customer).encodeResponse(status: .created, for: req)
+        return try await CustomerResponse(customer).response(version: customer.version, status: .created, for: req)
     }
 
     @Sendable func list(req: Request) async throws -> Response {
@@ -34,13 +34,16 @@ struct CustomerController: RouteCollection {
             .map(CustomerResponse.init).response(for: req)
     }
 
-    @Sendable func show(req: Request) async throws -> CustomerResponse {
-        CustomerResponse(try await service(req).find(try req.parameters.uuid("id")))
+    @Sendable func show(req: Request) async throws -> Response {
+        let customer = try await service(req).find(try req.parameters.uuid("id"))
+        return try await CustomerResponse(customer).response(version: customer.version, for: req)
     }
 
-    @Sendable func update(req: Request) async throws -> CustomerResponse {
+    @Sendable func update(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("id")
+        let expected = try IfMatch.version(req)
         let input = try req.content.decode(UpdateCustomerRequest.self)
-        return CustomerResponse(try await service(req).update(id, input, by: try req.caller))
+        let customer = try await service(req).update(id, input, expected: expected, by: try req.caller)
+        return try await CustomerResponse(customer).response(version: customer.version, for: req)
     }
 }

@@ -26,6 +26,8 @@ final class CustomerRecord: Model, @unchecked Sendable {
     @OptionalField(key: "assigned_sales_id") var assignedSalesID: UUID?
     /// `lastContactDate`, or 1970-01-01 when never contacted (they sort first in the follow-up list).
     @OptionalField(key: "contact_sort_at") var contactSortAt: Date?
+    /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
+    @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
@@ -39,6 +41,7 @@ final class CustomerRecord: Model, @unchecked Sendable {
         preferencesText = "{}"
         createdAt = now
         updatedAt = now
+        version = 1
         apply(.empty)
     }
 

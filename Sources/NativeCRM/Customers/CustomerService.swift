@@ -20,12 +20,12 @@ struct CustomerService: Sendable {
         if let salesID { try await requireSalesperson(salesID) }
 
         return try await insert(firstName: firstName, lastName: lastName, email: email, phone: phone,
-                                dateOfBirth: input.dateOfBirth, assignedSalesID: salesID)
+                                dateOfBirth: input.dateOfBirth, assignedSalesID: salesID, by: caller.actor)
     }
 
     /// Inserts a validated customer and its record (status `new`) atomically; also used by lead conversion.
     func insert(firstName: String, lastName: String, email: String?, phone: String?, dateOfBirth: CalendarDate?,
-                assignedSalesID: UUID?) async throws -> Customer {
+                assignedSalesID: UUID?, by actor: Actor) async throws -> Customer {
         let now = clock.now
         let customer = Customer()
         customer.firstName = firstName
@@ -36,10 +36,15 @@ struct CustomerService: Sendable {
         customer.assignedSalesID = assignedSalesID
         customer.createdAt = now
         customer.updatedAt = now
+        customer.version = 1
         customer.refreshSearchText()
         try await db.transaction { db in
             try await customer.create(on: db)
-            try await CustomerRecord(customerID: customer.id!, assignedSalesID: assignedSalesID, now: now).create(on: db)
+            let record = CustomerRecord(customerID: customer.id!, assignedSalesID: assignedSalesID, now: now)
+            try await record.create(on: db)
+            let audit = AuditLog(db: db, clock: clock, actor: actor)
+            try await audit.created(customer)
+            try await audit.created(record)
         }
         return customer
     }
@@ -87,7 +92,10 @@ struct CustomerService: Sendable {
         return try await query.page(newestFirstBy: \.$createdAt, page) { $0.createdAt }
     }
 
-    func update(_ id: UUID, _ input: UpdateCustomerRequest, by caller: AuthenticatedUser) async throws -> Customer {
+    /// Partial update under optimistic concurrency (`expected` is the client's `If-Match`).
+    func update(_ id: UUID, _ input: UpdateCustomerRequest, expected: Int?, by caller: AuthenticatedUser) async throws
+        -> Customer
+    {
         var errors = FieldErrors()
         let firstName = input.firstName.map { Self.checkName($0, "firstName", &errors) }
         let lastName = input.lastName.map { Self.checkName($0, "lastName", &errors) }
@@ -96,30 +104,35 @@ struct CustomerService: Sendable {
         try Self.checkBirthDate(input.dateOfBirth.newValue, now: clock.now, &errors)
         try errors.throwIfAny()
 
-        let customer = try await find(id)
-        if input.assignedSalesId.isPresent {
-            let target = input.assignedSalesId.newValue
-            if target != customer.assignedSalesID {
-                // Front desk and managers assign freely; a salesperson may only take an unassigned customer.
-                let claiming = caller.role == .salesperson && customer.assignedSalesID == nil && target == caller.id
-                guard caller.role != .salesperson || claiming else { throw APIError.forbidden }
-                if let target { try await requireSalesperson(target) }
-                customer.assignedSalesID = target
+        return try await db.transaction { db in
+            let tx = CustomerService(db: db, clock: clock)
+            let version = try await VersionGate(db: db).claim("customers", id: id, expected: expected, notFound: "Customer")
+            let customer = try await tx.find(id)
+            let before = customer.auditFields
+            if input.assignedSalesId.isPresent {
+                let target = input.assignedSalesId.newValue
+                if target != customer.assignedSalesID {
+                    // Front desk and managers assign freely; a salesperson may only take an unassigned customer.
+                    let claiming = caller.role == .salesperson && customer.assignedSalesID == nil && target == caller.id
+                    guard caller.role != .salesperson || claiming else { throw APIError.forbidden }
+                    if let target { try await tx.requireSalesperson(target) }
+                    customer.assignedSalesID = target
+                }
             }
-        }
-        if let firstName { customer.firstName = firstName }
-        if let lastName { customer.lastName = lastName }
-        if input.email.isPresent { customer.email = email ?? nil }
-        if input.phone.isPresent { customer.phone = phone ?? nil }
-        if input.dateOfBirth.isPresent { customer.dateOfBirth = input.dateOfBirth.newValue?.description }
-        customer.refreshSearchText()
-        customer.updatedAt = clock.now
-        try await db.transaction { db in
+            if let firstName { customer.firstName = firstName }
+            if let lastName { customer.lastName = lastName }
+            if input.email.isPresent { customer.email = email ?? nil }
+            if input.phone.isPresent { customer.phone = phone ?? nil }
+            if input.dateOfBirth.isPresent { customer.dateOfBirth = input.dateOfBirth.newValue?.description }
+            customer.refreshSearchText()
+            customer.updatedAt = clock.now
+            customer.version = version
             try await customer.save(on: db)
             try await CustomerRecord.query(on: db).filter(\.$customerID == id)
                 .set(\.$assignedSalesID, to: customer.assignedSalesID).update()
+            try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(customer, before: before)
+            return customer
         }
-        return customer
     }
 
     /// `assignedSalesId` must name an active salesperson.

@@ -55,18 +55,20 @@ struct RecordService: Sendable {
         return changed
     }
 
-    /// The first contact moves a `new` record to `contacted`.
-    func markContacted(customerID: UUID) async throws {
-        try await CustomerRecord.query(on: db)
-            .filter(\.$customerID == customerID)
-            .filter(\.$customerStatus == .new)
-            .set(\.$customerStatus, to: .contacted)
-            .set(\.$updatedAt, to: clock.now)
-            .update()
+    /// The first contact moves a `new` record to `contacted` (an edit of the record: versioned, audited).
+    func markContacted(customerID: UUID, by actor: Actor) async throws {
+        guard let record = try await CustomerRecord.query(on: db)
+            .filter(\.$customerID == customerID).filter(\.$customerStatus == .new).first() else { return }
+        let before = record.auditFields
+        record.customerStatus = .contacted
+        record.version += 1
+        record.updatedAt = clock.now
+        try await record.save(on: db)
+        try await AuditLog(db: db, clock: clock, actor: actor).updated(record, before: before)
     }
 
     /// `GET /crm/customers/:id/record`.
-    func view(customerID: UUID, for caller: AuthenticatedUser) async throws -> CustomerRecordResponse {
+    func view(customerID: UUID, for caller: AuthenticatedUser) async throws -> (CustomerRecordResponse, Int) {
         let customer = try await CustomerService(db: db, clock: clock).find(customerID)
         let record = try await find(customerID)
         let appointments = AppointmentService(db: db, clock: clock)
@@ -77,30 +79,41 @@ struct RecordService: Sendable {
         let actions = try await ActionService(db: db, clock: clock)
             .forCustomer(customerID, visibleTo: caller, limit: Self.viewLimit)
         let now = clock.now
-        return CustomerRecordResponse(
+        let view = CustomerRecordResponse(
             record: try await response(record, nextAppointment: next),
             customer: CustomerResponse(customer),
             appointments: recent.map(\.response),
             communications: communications.map(CommunicationResponse.init),
             actions: actions.map { ActionResponse($0, now: now) },
             tags: try await TagService(db: db, clock: clock).tags(ofCustomer: customerID))
+        return (view, record.version)
     }
 
-    /// `PUT /crm/customers/:id/record`: status, notes and preferences (merged shallowly) only.
-    func update(customerID: UUID, _ input: UpdateRecordRequest) async throws -> RecordResponse {
-        let record = try await find(customerID)
-        if let status = input.customerStatus { record.customerStatus = status }
-        if input.notes.isPresent {
-            let notes = input.notes.newValue
-            if let notes, notes.count > 10_000 { throw APIError.invalid("notes", "must be at most 10000 characters") }
-            record.notes = notes
+    /// `PUT /crm/customers/:id/record`: status, notes and preferences (merged shallowly) only, under
+    /// optimistic concurrency. Returns the record block and its new version.
+    func update(customerID: UUID, _ input: UpdateRecordRequest, expected: Int?, by caller: AuthenticatedUser) async throws
+        -> (RecordResponse, Int)
+    {
+        if let notes = input.notes.newValue, notes.count > 10_000 {
+            throw APIError.invalid("notes", "must be at most 10000 characters")
         }
-        if let patch = input.preferences { record.preferences = record.preferences.merged(with: patch) }
-        record.updatedAt = clock.now
-        try await record.save(on: db)
-        let next = try await AppointmentService(db: db, clock: clock)
-            .nextAppointmentDate(forCustomer: customerID, after: clock.now)
-        return try await response(record, nextAppointment: next)
+        return try await db.transaction { db in
+            let tx = RecordService(db: db, clock: clock)
+            let version = try await VersionGate(db: db).claim("customer_records", keyColumn: "customer_id", id: customerID,
+                                                               expected: expected, notFound: "Customer")
+            let record = try await tx.find(customerID)
+            let before = record.auditFields
+            if let status = input.customerStatus { record.customerStatus = status }
+            if input.notes.isPresent { record.notes = input.notes.newValue }
+            if let patch = input.preferences { record.preferences = record.preferences.merged(with: patch) }
+            record.updatedAt = clock.now
+            record.version = version
+            try await record.save(on: db)
+            try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(record, before: before)
+            let next = try await AppointmentService(db: db, clock: clock)
+                .nextAppointmentDate(forCustomer: customerID, after: clock.now)
+            return (try await tx.response(record, nextAppointment: next), version)
+        }
     }
 
     private func find(_ customerID: UUID) async throws -> CustomerRecord {

@@ -24,6 +24,8 @@ final class Lead: Model, @unchecked Sendable {
     @OptionalField(key: "first_contact_minutes") var firstContactMinutes: Double?
     @Field(key: "search_text") var searchText: String
     @OptionalField(key: "created_by") var createdBy: UUID?
+    /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
+    @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 

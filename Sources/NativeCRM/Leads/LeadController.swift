@@ -16,7 +16,7 @@ struct LeadController: RouteCollection {
 
     @Sendable func create(req: Request) async throws -> Response {
         let lead = try await service(req).create(try req.content.decode(CreateLeadRequest.self), by: try req.caller)
-        return try await LeadResponse(lead).encodeResponse(status: .created, for: req)
+        return try await LeadResponse(lead).response(version: lead.version, status: .created, for: req)
     }
 
     @Sendable func list(req: Request) async throws -> Response {
@@ -29,13 +29,16 @@ struct LeadController: RouteCollection {
             .map(LeadResponse.init).response(for: req)
     }
 
-    @Sendable func show(req: Request) async throws -> LeadResponse {
-        LeadResponse(try await service(req).find(try req.parameters.uuid("id")))
+    @Sendable func show(req: Request) async throws -> Response {
+        let lead = try await service(req).find(try req.parameters.uuid("id"))
+        return try await LeadResponse(lead).response(version: lead.version, for: req)
     }
 
-    @Sendable func update(req: Request) async throws -> LeadResponse {
+    @Sendable func update(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("id")
+        let expected = try IfMatch.version(req)
         let input = try req.content.decode(UpdateLeadRequest.self)
-        return LeadResponse(try await service(req).update(id, input, by: try req.caller))
+        let lead = try await service(req).update(id, input, expected: expected, by: try req.caller)
+        return try await LeadResponse(lead).response(version: lead.version, for: req)
     }
 }

@@ -36,6 +36,7 @@ struct LeadService: Sendable {
         lead.createdAt = now
         lead.updatedAt = now
         lead.status = .new
+        lead.version = 1
         lead.setStatus(input.status ?? .new, now: now)
         lead.refreshSearchText()
         try await db.transaction { db in
@@ -46,6 +47,7 @@ struct LeadService: Sendable {
                 assignee = try await assigner.leastLoadedSalesperson()
             }
             try await assigner.save(lead, assignedTo: assignee)
+            try await AuditLog(db: db, clock: clock, actor: caller.actor).created(lead)
         }
         return lead
     }
@@ -76,9 +78,12 @@ struct LeadService: Sendable {
 
     /// Partial update. A salesperson may change only leads assigned to them or unassigned, and may
     /// only claim (assign to themselves); the front desk and managers change and assign any lead.
-    func update(_ id: UUID, _ input: UpdateLeadRequest, by caller: AuthenticatedUser) async throws -> Lead {
+    /// Under optimistic concurrency (`expected` is the client's `If-Match`).
+    func update(_ id: UUID, _ input: UpdateLeadRequest, expected: Int?, by caller: AuthenticatedUser) async throws -> Lead {
         try await db.transaction { db in
+            let version = try await VersionGate(db: db).claim("leads", id: id, expected: expected, notFound: "Lead")
             guard let lead = try await Lead.find(id, on: db) else { throw APIError.notFound("Lead") }
+            let before = lead.auditFields
             if caller.role == .salesperson {
                 guard lead.assignedSalesID == nil || lead.assignedSalesID == caller.id else {
                     throw APIError(.forbidden, code: "forbidden", detail: "This lead belongs to another salesperson.")
@@ -123,18 +128,20 @@ struct LeadService: Sendable {
                 lead.lostReason = ContactFields.trimmed(input.lostReason.newValue)
             }
             if lead.status == .converted, lead.convertedCustomerID == nil {
-                try await convert(lead, on: db)
+                try await convert(lead, by: caller.actor, on: db)
             }
             lead.updatedAt = now
+            lead.version = version
             let assignee = input.assignedSalesId.isPresent ? input.assignedSalesId.newValue : lead.assignedSalesID
             try await LeadAssigner(db: db, events: events).save(lead, assignedTo: assignee)
+            try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(lead, before: before)
             return lead
         }
     }
 
     /// Links the lead to the customer with the same email or phone, or creates that customer
     /// (and its record) — in the caller's transaction. Runs once per lead.
-    private func convert(_ lead: Lead, on db: any Database) async throws {
+    private func convert(_ lead: Lead, by actor: Actor, on db: any Database) async throws {
         let customers = CustomerService(db: db, clock: clock)
         let customer: Customer
         if let existing = try await customers.findMatching(email: lead.email, phone: lead.phone) {
@@ -142,7 +149,7 @@ struct LeadService: Sendable {
         } else {
             customer = try await customers.insert(
                 firstName: lead.firstName, lastName: lead.lastName ?? "", email: lead.email, phone: lead.phone,
-                dateOfBirth: nil, assignedSalesID: lead.assignedSalesID)
+                dateOfBirth: nil, assignedSalesID: lead.assignedSalesID, by: actor)
         }
         lead.convertedCustomerID = customer.id
         lead.convertedAt = clock.now

@@ -14,5 +14,6 @@ enum CRMMigrations {
         M0009_CreateLeads(),
         M0010_AddRecordListColumns(),
         M0011_CreateNotifications(),
+        M0012_AddReliability(),
     ]
 }

@@ -19,6 +19,8 @@ public struct APIError: Error, Sendable {
     public var detail: String
     public var errors: [FieldError]
     public var headers: HTTPHeaders
+    /// For 412: the resource's current version.
+    public var currentVersion: Int?
 
     public init(
         _ status: HTTPResponseStatus, code: String, detail: String,

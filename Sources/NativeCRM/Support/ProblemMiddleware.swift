@@ -10,6 +10,8 @@ struct ProblemDocument: Content {
     var errors: [FieldError]
     var instance: String?
     var requestId: String?
+    /// Only on 412: the version the resource has now.
+    var currentVersion: Int?
 }
 
 /// Turns every thrown error into `application/problem+json`; internal error text never reaches the client.
@@ -38,7 +40,8 @@ struct ProblemMiddleware: AsyncMiddleware {
             detail: problem.detail,
             errors: problem.errors,
             instance: request.url.path,
-            requestId: request.requestID
+            requestId: request.requestID,
+            currentVersion: problem.currentVersion
         )
         var headers = problem.headers
         headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])

@@ -10,6 +10,8 @@ final class Tag: Model, @unchecked Sendable {
     @Field(key: "name_key") var nameKey: String
     @OptionalField(key: "color") var color: String?
     @OptionalField(key: "description") var details: String?
+    /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
+    @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 

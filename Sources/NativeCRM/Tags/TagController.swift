@@ -19,21 +19,24 @@ struct TagController {
     private func service(_ req: Request) -> TagService { TagService(db: req.db, clock: req.clock) }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let tag = try await service(req).create(try req.content.decode(CreateTagRequest.self))
-        return try await TagResponse(tag).encodeResponse(status: .created, for: req)
+        let tag = try await service(req).create(try req.content.decode(CreateTagRequest.self), by: try req.caller.actor)
+        return try await TagResponse(tag).response(version: tag.version, status: .created, for: req)
     }
 
     @Sendable func list(req: Request) async throws -> Response {
         try await service(req).list(try PageRequest(from: req)).map(TagResponse.init).response(for: req)
     }
 
-    @Sendable func update(req: Request) async throws -> TagResponse {
+    @Sendable func update(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("tagId")
-        return TagResponse(try await service(req).update(id, try req.content.decode(UpdateTagRequest.self)))
+        let expected = try IfMatch.version(req)
+        let input = try req.content.decode(UpdateTagRequest.self)
+        let tag = try await service(req).update(id, input, expected: expected, by: try req.caller.actor)
+        return try await TagResponse(tag).response(version: tag.version, for: req)
     }
 
     @Sendable func delete(req: Request) async throws -> HTTPStatus {
-        try await service(req).delete(try req.parameters.uuid("tagId"))
+        try await service(req).delete(try req.parameters.uuid("tagId"), by: try req.caller.actor)
         return .noContent
     }
 
@@ -45,7 +48,7 @@ struct TagController {
     }
 
     @Sendable func detach(req: Request) async throws -> HTTPStatus {
-        try await service(req).detach(try req.parameters.uuid("id"))
+        try await service(req).detach(try req.parameters.uuid("id"), by: try req.caller.actor)
         return .noContent
     }
 

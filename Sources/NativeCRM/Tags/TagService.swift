@@ -6,7 +6,7 @@ struct TagService: Sendable {
     let db: any Database
     let clock: CRMClock
 
-    func create(_ input: CreateTagRequest) async throws -> Tag {
+    func create(_ input: CreateTagRequest, by actor: Actor) async throws -> Tag {
         var errors = FieldErrors()
         let name = Self.checkName(input.name, &errors)
         let color = Self.checkColor(input.color, &errors)
@@ -18,7 +18,13 @@ struct TagService: Sendable {
         tag.details = ContactFields.trimmed(input.description)
         tag.createdAt = clock.now
         tag.updatedAt = tag.createdAt
-        try await saveUnique { try await tag.create(on: db) }
+        tag.version = 1
+        try await saveUnique {
+            try await db.transaction { db in
+                try await tag.create(on: db)
+                try await AuditLog(db: db, clock: clock, actor: actor).created(tag)
+            }
+        }
         return tag
     }
 
@@ -31,29 +37,40 @@ struct TagService: Sendable {
         return tag
     }
 
-    func update(_ id: UUID, _ input: UpdateTagRequest) async throws -> Tag {
+    /// Under optimistic concurrency (`expected` is the client's `If-Match`).
+    func update(_ id: UUID, _ input: UpdateTagRequest, expected: Int?, by actor: Actor) async throws -> Tag {
         var errors = FieldErrors()
         let name = input.name.map { Self.checkName($0, &errors) }
         let color = input.color.newValue.map { Self.checkColor($0, &errors) }
         try errors.throwIfAny()
-        let tag = try await find(id)
-        if let name {
-            tag.name = name
-            tag.nameKey = name.lowercased()
+        return try await saveUnique {
+            try await db.transaction { db in
+                let version = try await VersionGate(db: db).claim("tags", id: id, expected: expected, notFound: "Tag")
+                guard let tag = try await Tag.find(id, on: db) else { throw APIError.notFound("Tag") }
+                let before = tag.auditFields
+                if let name {
+                    tag.name = name
+                    tag.nameKey = name.lowercased()
+                }
+                if input.color.isPresent { tag.color = color ?? nil }
+                if input.description.isPresent { tag.details = ContactFields.trimmed(input.description.newValue) }
+                tag.updatedAt = clock.now
+                tag.version = version
+                try await tag.save(on: db)
+                try await AuditLog(db: db, clock: clock, actor: actor).updated(tag, before: before)
+                return tag
+            }
         }
-        if input.color.isPresent { tag.color = color ?? nil }
-        if input.description.isPresent { tag.details = ContactFields.trimmed(input.description.newValue) }
-        tag.updatedAt = clock.now
-        try await saveUnique { try await tag.save(on: db) }
-        return tag
     }
 
-    /// Deletes the tag and, in the same transaction, every attachment of it.
-    func delete(_ id: UUID) async throws {
+    /// Deletes the tag and, in the same transaction, every attachment of it (each audited, set-based).
+    func delete(_ id: UUID, by actor: Actor) async throws {
         try await db.transaction { db in
             guard let tag = try await Tag.find(id, on: db) else { throw APIError.notFound("Tag") }
+            try await AuditLog(db: db, clock: clock, actor: actor).deletedAttachments(ofTag: id)
             try await CustomerTag.query(on: db).filter(\.$tagID == id).delete()
             try await tag.delete(on: db)
+            try await AuditLog(db: db, clock: clock, actor: actor).deleted(tag)
         }
     }
 
@@ -74,18 +91,24 @@ struct TagService: Sendable {
         attachment.addedBy = caller.id
         attachment.createdAt = clock.now
         do {
-            try await attachment.create(on: db)
+            try await db.transaction { db in
+                try await attachment.create(on: db)
+                try await AuditLog(db: db, clock: clock, actor: caller.actor).created(attachment)
+            }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw APIError.conflict("The customer already has this tag.", code: "duplicate-tag")
         }
         return CustomerTagResponse(attachment, tag: tag)
     }
 
-    func detach(_ attachmentID: UUID) async throws {
-        guard let attachment = try await CustomerTag.find(attachmentID, on: db) else {
-            throw APIError.notFound("Customer tag")
+    func detach(_ attachmentID: UUID, by actor: Actor) async throws {
+        try await db.transaction { db in
+            guard let attachment = try await CustomerTag.find(attachmentID, on: db) else {
+                throw APIError.notFound("Customer tag")
+            }
+            try await attachment.delete(on: db)
+            try await AuditLog(db: db, clock: clock, actor: actor).deleted(attachment)
         }
-        try await attachment.delete(on: db)
     }
 
     /// A customer's tags, oldest first (for the record view).
@@ -108,9 +131,9 @@ struct TagService: Sendable {
         return Page(items: try attachments.items.map { try $0.joined(Customer.self) }, next: attachments.next)
     }
 
-    private func saveUnique(_ write: () async throws -> Void) async throws {
+    private func saveUnique<T>(_ write: () async throws -> T) async throws -> T {
         do {
-            try await write()
+            return try await write()
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw APIError.conflict("A tag with this name already exists.", code: "duplicate-name")
         }

@@ -1,0 +1,62 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// Optimistic concurrency. An update first claims the row's next version with one conditional
+/// `UPDATE … SET version = version + 1 … RETURNING version`: that statement both checks `If-Match`
+/// atomically and locks the row for the rest of the transaction (a row lock on PostgreSQL, the write
+/// lock on SQLite), so concurrent edits apply one after the other and none is lost.
+struct VersionGate: Sendable {
+    let db: any Database
+
+    /// Claims the next version of the row whose `keyColumn` is `id`; `scope` narrows which rows the
+    /// caller may touch (a row outside it is "not found"). Returns the new version.
+    func claim(_ table: String, keyColumn: String = "id", id: UUID, expected: Int?, scope: SQLQueryString? = nil,
+               notFound: String) async throws -> Int {
+        var condition: SQLQueryString = "\(ident: keyColumn) = \(bind: id)"
+        if let scope { condition = condition + " AND (" + scope + ")" }
+        var update: SQLQueryString = "UPDATE \(ident: table) SET version = version + 1 WHERE " + condition
+        if let expected { update = update + " AND version = \(bind: expected)" }
+        if let row = try await db.sql.raw(update + " RETURNING version").first() {
+            return try row.decode(column: "version", as: Int.self)
+        }
+        guard let current = try await db.sql.raw("SELECT version FROM \(ident: table) WHERE " + condition).first() else {
+            throw APIError.notFound(notFound)
+        }
+        throw APIError.versionMismatch(current: try current.decode(column: "version", as: Int.self))
+    }
+}
+
+/// Reads `If-Match` (`"3"`, `W/"3"`, `3` or `*`); nil when absent or `*` (any version).
+enum IfMatch {
+    static func version(_ req: Request) throws -> Int? {
+        guard let raw = req.headers.first(name: .ifMatch)?.trimmingCharacters(in: .whitespaces), !raw.isEmpty,
+              raw != "*" else { return nil }
+        var text = raw.hasPrefix("W/") ? String(raw.dropFirst(2)) : raw
+        text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        guard let version = Int(text), version > 0 else {
+            throw APIError.invalid("If-Match", "must be an ETag this server sent, such as \"3\"")
+        }
+        return version
+    }
+}
+
+extension APIError {
+    /// 412: the resource changed since the client read it.
+    static func versionMismatch(current: Int) -> APIError {
+        var error = APIError(.preconditionFailed, code: "version-mismatch",
+                             detail: "The resource was changed by someone else (now version \(current)). Reload and retry.",
+                             headers: ["ETag": "\"\(current)\""])
+        error.currentVersion = current
+        return error
+    }
+}
+
+extension Content {
+    /// The DTO as a response carrying `ETag: "<version>"`.
+    func response(version: Int, status: HTTPStatus = .ok, for req: Request) async throws -> Response {
+        let response = try await encodeResponse(status: status, for: req)
+        response.headers.replaceOrAdd(name: .eTag, value: "\"\(version)\"")
+        return response
+    }
+}
