@@ -83,6 +83,9 @@ struct RoleMatrixTests {
         Row(method: .POST, path: "/crm/tags", audience: .admin),
         Row(method: .PATCH, path: "/crm/tags/:tagId", audience: .admin),
         Row(method: .DELETE, path: "/crm/tags/:tagId", audience: .admin),
+        // audit: the whole trail for ADMIN, a customer's timeline for whoever reads customers
+        Row(method: .GET, path: "/crm/audit", audience: .admin),
+        Row(method: .GET, path: "/crm/customers/:id/audit", audience: .everyone),
     ]
 
     @Test func everyRouteHasARow() async throws {

@@ -51,11 +51,14 @@ public struct AppConfig: Sendable {
     public var tokenTTL: Int
     public var bcryptCost: Int
     public var databasePoolSize: Int?
+    /// Seconds an Idempotency-Key is remembered.
+    public var idempotencyTTL: Int
 
     public init(
         database: DatabaseTarget, jwtSecret: String, jwtSecretGenerated: Bool = false,
         adminEmail: String? = nil, adminPassword: String? = nil, schedulerInterval: Int = 60,
-        reminderMinutes: Int = 15, tokenTTL: Int = 28_800, bcryptCost: Int = 12, databasePoolSize: Int? = nil
+        reminderMinutes: Int = 15, tokenTTL: Int = 28_800, bcryptCost: Int = 12, databasePoolSize: Int? = nil,
+        idempotencyTTL: Int = 86_400
     ) {
         self.database = database
         self.jwtSecret = jwtSecret
@@ -67,6 +70,7 @@ public struct AppConfig: Sendable {
         self.tokenTTL = tokenTTL
         self.bcryptCost = bcryptCost
         self.databasePoolSize = databasePoolSize
+        self.idempotencyTTL = idempotencyTTL
     }
 
     /// Reads every variable of the README's configuration table; a bad value throws naming it.
@@ -101,7 +105,8 @@ public struct AppConfig: Sendable {
             tokenTTL: try int("CRM_TOKEN_TTL", default: 28_800, range: 60...2_592_000),
             bcryptCost: try int("CRM_BCRYPT_COST", default: 12, range: 4...31),
             databasePoolSize: env["CRM_DB_POOL"].flatMap { $0.isEmpty ? nil : $0 } == nil
-                ? nil : try int("CRM_DB_POOL", default: 1, range: 1...64)
+                ? nil : try int("CRM_DB_POOL", default: 1, range: 1...64),
+            idempotencyTTL: try int("CRM_IDEMPOTENCY_TTL", default: 86_400, range: 60...2_592_000)
         )
     }
 }

@@ -25,9 +25,17 @@ enum DatabaseSetup {
         }
     }
 
-    /// Settings that live in the database file itself (WAL); run once at start on SQLite.
+    /// SQLite settings: WAL (kept in the file) and, on every connection, a busy timeout so a writer
+    /// waits (sleeping) for another's transaction instead of failing or spinning. Fluent keeps one
+    /// SQLite connection per event loop, so setting it once per loop covers them all.
     static func prepare(_ app: Application) async throws {
         guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
         try await sql.raw("PRAGMA journal_mode = WAL").run()
+        for loop in app.eventLoopGroup.makeIterator() {
+            guard let db = app.databases.database(logger: app.logger, on: loop) as? any SQLDatabase else { continue }
+            try await db.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
+        }
     }
+
+    static let busyTimeoutMilliseconds = 15_000
 }

@@ -24,6 +24,8 @@ public func configure(_ app: Application) async throws {
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.crmConfig = config
     JSONCoding.install()
+    // Blocking work (SQLite statements, bcrypt) gets a pool of its own, so it never starves.
+    app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 4))
 
     try DatabaseSetup.register(config.database, poolSize: config.databasePoolSize, on: app)
     app.migrations.add(CRMMigrations.all)
@@ -37,6 +39,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware = Middlewares()
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(ProblemMiddleware())
+    app.middleware.use(RequestGuardMiddleware())
     app.middleware.use(AccessLogMiddleware())
 
     app.apiDocument = APIDocument.load()

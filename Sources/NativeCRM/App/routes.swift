@@ -25,4 +25,6 @@ func routes(_ app: Application) throws {
     AppointmentController().writes(frontDesk)
     TagController().reads(everyone)                          // read tags, tag and untag customers
     TagController().catalogue(admin)
+    AuditController().all(admin)                             // the whole trail: ADMIN
+    AuditController().perCustomer(everyone)                  // a customer's timeline: whoever reads customers
 }

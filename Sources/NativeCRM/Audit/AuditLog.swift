@@ -59,7 +59,14 @@ extension AuditLog {
     /// (a popular tag may be on thousands of customers).
     func deletedAttachments(ofTag tagID: UUID) async throws {
         let sql = db.sql
-        let newID: SQLQueryString = sql.dialect.name == "sqlite" ? "randomblob(16)" : "gen_random_uuid()"
+        // A fresh UUID per row, in each database's own form (SQLite keeps UUIDs as text).
+        let newID: SQLQueryString = sql.dialect.name == "sqlite"
+            ? """
+              upper(hex(randomblob(4))) || '-' || upper(hex(randomblob(2))) || '-4' || substr(upper(hex(randomblob(2))), 2)
+              || '-' || substr('89AB', 1 + (abs(random()) % 4), 1) || substr(upper(hex(randomblob(2))), 2)
+              || '-' || upper(hex(randomblob(6)))
+              """
+            : "gen_random_uuid()"
         let changes = JSONObject(["tagId": .object(["old": .string(tagID.uuidString), "new": .null])]).text
         try await sql.raw("""
             INSERT INTO audit_entries (id, user_id, request_id, entity_type, entity_id, action, changes, customer_id, created_at)

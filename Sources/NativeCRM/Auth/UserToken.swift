@@ -50,13 +50,14 @@ struct RoleGuard: AsyncMiddleware {
 
 extension RoutesBuilder {
     /// Routes in this group need a valid token of one of `roles` — one line per group in `routes`.
+    /// Their POSTs honour `Idempotency-Key`.
     func allowing(_ roles: UserRole...) -> any RoutesBuilder {
-        grouped(BearerAuthenticator(), RoleGuard(allowed: Set(roles)))
+        grouped(BearerAuthenticator(), RoleGuard(allowed: Set(roles)), IdempotencyMiddleware())
     }
 
-    /// Routes in this group need a valid token of any role.
+    /// Routes in this group need a valid token of any role (POSTs honour `Idempotency-Key`).
     func signedIn() -> any RoutesBuilder {
-        grouped(BearerAuthenticator(), RoleGuard(allowed: Set(UserRole.allCases)))
+        grouped(BearerAuthenticator(), RoleGuard(allowed: Set(UserRole.allCases)), IdempotencyMiddleware())
     }
 }
 

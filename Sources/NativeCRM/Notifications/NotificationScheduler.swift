@@ -14,12 +14,14 @@ final class NotificationScheduler: LifecycleHandler, Sendable {
         let job = SendTimedNotificationsJob(db: app.db, clock: app.clock,
                                             reminderMinutes: app.crmConfig.reminderMinutes)
         let clock = app.clock
+        let idempotency = IdempotencyStore(db: app.db, clock: app.clock, ttl: app.crmConfig.idempotencyTTL)
         task.withLockedValue { current in
             current = Task {
                 while !Task.isCancelled {
                     do {
                         let report = try await job.run(at: clock.now)
                         if report.total > 0 { logger.info("notifications sent", metadata: ["sent": "\(report)"]) }
+                        try await idempotency.purgeExpired()
                     } catch is CancellationError {
                         break
                     } catch {

@@ -19,7 +19,7 @@ public enum JSONCoding {
             let text = try container.decode(String.self)
             guard let date = Timestamp.parse(text) else {
                 throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "must be an RFC 3339 timestamp such as 2024-01-15T10:00:00Z")
+                    in: container, debugDescription: "must be an RFC 3339 timestamp such as 2024-01-15T10:00:00Z (years 1900 to 8999)")
             }
             return date
         }

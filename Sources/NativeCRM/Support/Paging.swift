@@ -60,7 +60,9 @@ public struct Cursor: Sendable, Equatable {
 
     /// The value at `index` as a timestamp (stored as epoch milliseconds).
     public func date(at index: Int) throws -> Date {
-        guard index < values.count, let ms = Int64(values[index]) else { throw Self.invalid }
+        // Between 1900 and the end of 9999 (the "no due date" sort key): anything else was not issued here.
+        guard index < values.count, let ms = Int64(values[index]),
+              (-2_208_988_800_000...253_402_300_799_999).contains(ms) else { throw Self.invalid }
         return Timestamp.fromMilliseconds(ms)
     }
 
@@ -75,7 +77,9 @@ public struct Cursor: Sendable, Equatable {
     }
 
     public func int(at index: Int) throws -> Int64 {
-        guard index < values.count, let value = Int64(values[index]) else { throw Self.invalid }
+        guard index < values.count, let value = Int64(values[index]), abs(value) < 1_000_000_000_000_000 else {
+            throw Self.invalid
+        }
         return value
     }
 

@@ -83,6 +83,9 @@ struct ProblemMiddleware: AsyncMiddleware {
             code = "method-not-allowed"; detail = "This method is not allowed here."
         case .badRequest:
             return .invalid("body", abort.reason)
+        case .unprocessableEntity:
+            // Vapor's answer to a declared body that is empty or undecodable as a whole.
+            return .invalid("body", "is missing or is not a JSON object")
         default:
             code = status.code >= 500 ? "internal-error" : "about:blank"
             detail = status.code >= 500 ? "An unexpected error occurred." : status.reasonPhrase

@@ -27,14 +27,16 @@ enum QueryParameter {
 
     static func date(_ req: Request, _ name: String) throws -> CalendarDate? {
         guard let raw = req.query[String.self, at: name] else { return nil }
-        guard let date = CalendarDate(raw) else { throw APIError.invalid(name, "must be a date YYYY-MM-DD") }
+        guard let date = CalendarDate(raw), Timestamp.acceptedYears.contains(date.year) else {
+            throw APIError.invalid(name, "must be a date YYYY-MM-DD (years 1900 to 8999)")
+        }
         return date
     }
 
     static func timestamp(_ req: Request, _ name: String) throws -> Date? {
         guard let raw = req.query[String.self, at: name] else { return nil }
         guard let date = Timestamp.parse(raw) else {
-            throw APIError.invalid(name, "must be an RFC 3339 timestamp such as 2024-01-15T10:00:00Z")
+            throw APIError.invalid(name, "must be an RFC 3339 timestamp such as 2024-01-15T10:00:00Z (years 1900 to 8999)")
         }
         return date
     }
@@ -56,7 +58,9 @@ extension QueryParameter {
     /// a timestamp for the next millisecond.
     static func instant(_ req: Request, _ name: String, endOfDay: Bool) throws -> Date? {
         guard let raw = req.query[String.self, at: name] else { return nil }
-        if let date = CalendarDate(raw) { return endOfDay ? date.startOfNextDay : date.startOfDay }
+        if let date = CalendarDate(raw), Timestamp.acceptedYears.contains(date.year) {
+            return endOfDay ? date.startOfNextDay : date.startOfDay
+        }
         if let instant = Timestamp.parse(raw) { return endOfDay ? instant.addingTimeInterval(0.001) : instant }
         throw APIError.invalid(name, "must be a date YYYY-MM-DD or an RFC 3339 timestamp")
     }

@@ -21,10 +21,15 @@ public enum Timestamp {
     nonisolated(unsafe) private static let pattern =
         /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/
 
-    /// Parses RFC 3339 (`2024-01-15T10:00:00Z`, `2024-01-15T10:00:00.5+02:00`); nil when malformed.
+    /// The years the API accepts in timestamps: wide enough for any clinic's history and plans, narrow
+    /// enough that derived times (a due date two days later) stay writable on both databases.
+    public static let acceptedYears = 1900...8999
+
+    /// Parses RFC 3339 (`2024-01-15T10:00:00Z`, `2024-01-15T10:00:00.5+02:00`); nil when malformed or
+    /// outside `acceptedYears`.
     public static func parse(_ text: String) -> Date? {
         guard let match = text.wholeMatch(of: pattern) else { return nil }
-        guard let year = Int(match.1), let month = Int(match.2), let day = Int(match.3),
+        guard let year = Int(match.1), acceptedYears.contains(year), let month = Int(match.2), let day = Int(match.3),
               let hour = Int(match.4), let minute = Int(match.5), let second = Int(match.6),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }

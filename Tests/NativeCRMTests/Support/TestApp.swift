@@ -39,6 +39,33 @@ private let bootstrapLogging: Void = {
     LoggingSystem.bootstrap { label in CapturingLogHandler(label: label, printLevel: printLevel) }
 }()
 
+/// Bounds how many test apps run at once: each holds database connections (PostgreSQL's are limited)
+/// and a server; hundreds in parallel on two cores only thrash.
+actor TestGate {
+    static let shared = TestGate(limit: 8)
+    private let limit: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func enter() async {
+        if running < limit {
+            running += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty {
+            running -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}
+
 /// Runs `body` against a freshly migrated database and a server listening on a loopback port.
 func withCRM(
     adminEmail: String? = nil, adminPassword: String? = nil, migrate: Bool = true,
@@ -46,6 +73,8 @@ func withCRM(
     _ body: (TestContext) async throws -> Void
 ) async throws {
     _ = bootstrapLogging
+    await TestGate.shared.enter()
+    defer { Task { await TestGate.shared.leave() } }
     let clock = TestClock(Timestamp.parse("2025-06-02T09:00:00Z")!)
     let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     let sqlitePath = FileManager.default.temporaryDirectory.appendingPathComponent("crm-test-\(UUID().uuidString).sqlite").path
