@@ -150,14 +150,22 @@ struct CustomerService: Sendable {
     }
 
     private static func checkEmail(_ raw: String?, _ errors: inout FieldErrors) -> String? {
-        guard let raw = ContactFields.trimmed(raw) else { return nil }
+        guard let raw else { return nil }
+        guard let raw = ContactFields.trimmed(raw) else {
+            errors.add("email", "must be a valid email address (send null to clear it)")
+            return nil
+        }
         let email = ContactFields.normalizeEmail(raw)
         errors.check(ContactFields.isPlausibleEmail(email), "email", "must be a valid email address")
         return email
     }
 
     private static func checkPhone(_ raw: String?, _ errors: inout FieldErrors) -> String? {
-        guard let raw = ContactFields.trimmed(raw) else { return nil }
+        guard let raw else { return nil }
+        guard let raw = ContactFields.trimmed(raw) else {
+            errors.add("phone", "must be a phone number (send null to clear it)")
+            return nil
+        }
         guard let phone = ContactFields.normalizePhone(raw) else {
             errors.add("phone", "must be a phone number, e.g. +41791234567")
             return nil

@@ -80,7 +80,15 @@ struct LeadService: Sendable {
     /// only claim (assign to themselves); the front desk and managers change and assign any lead.
     /// Under optimistic concurrency (`expected` is the client's `If-Match`).
     func update(_ id: UUID, _ input: UpdateLeadRequest, expected: Int?, by caller: AuthenticatedUser) async throws -> Lead {
-        try await db.transaction { db in
+        // Each given field must be valid on its own before any version is claimed (400 before 412).
+        var fieldErrors = FieldErrors()
+        _ = Self.checkContact(firstName: input.firstName ?? "placeholder", lastName: input.lastName.newValue,
+                              email: input.email.newValue, phone: input.phone.newValue, &fieldErrors)
+        if let reason = input.lostReason.newValue {
+            fieldErrors.check(reason.count <= 500, "lostReason", "must be at most 500 characters")
+        }
+        try fieldErrors.throwIfAny()
+        return try await db.transaction { db in
             let version = try await VersionGate(db: db).claim("leads", id: id, expected: expected, notFound: "Lead")
             guard let lead = try await Lead.find(id, on: db) else { throw APIError.notFound("Lead") }
             let before = lead.auditFields
@@ -175,6 +183,8 @@ struct LeadService: Sendable {
         let last = ContactFields.trimmed(lastName)
         if let last { errors.check(last.count <= 100, "lastName", "must be at most 100 characters") }
         var normalizedEmail: String?
+        if let email, ContactFields.trimmed(email) == nil { errors.add("email", "must be a valid email address (send null to clear it)") }
+        if let phone, ContactFields.trimmed(phone) == nil { errors.add("phone", "must be a phone number (send null to clear it)") }
         if let raw = ContactFields.trimmed(email) {
             normalizedEmail = ContactFields.normalizeEmail(raw)
             errors.check(ContactFields.isPlausibleEmail(normalizedEmail!), "email", "must be a valid email address")

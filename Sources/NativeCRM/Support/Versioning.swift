@@ -30,8 +30,8 @@ struct VersionGate: Sendable {
 /// Reads `If-Match` (`"3"`, `W/"3"`, `3` or `*`); nil when absent or `*` (any version).
 enum IfMatch {
     static func version(_ req: Request) throws -> Int? {
-        guard let raw = req.headers.first(name: .ifMatch)?.trimmingCharacters(in: .whitespaces), !raw.isEmpty,
-              raw != "*" else { return nil }
+        guard let raw = req.headers.first(name: .ifMatch)?.trimmingCharacters(in: .whitespaces) else { return nil }
+        guard raw != "*" else { return nil }
         var text = raw.hasPrefix("W/") ? String(raw.dropFirst(2)) : raw
         text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         guard let version = Int(text), version > 0 else {

@@ -147,7 +147,11 @@ struct TagService: Sendable {
 
     /// `#RGB` or `#RRGGBB`, stored upper-case.
     private static func checkColor(_ raw: String?, _ errors: inout FieldErrors) -> String? {
-        guard let color = ContactFields.trimmed(raw) else { return nil }
+        guard let raw else { return nil }
+        guard let color = ContactFields.trimmed(raw) else {
+            errors.add("color", "must be a hex colour such as #FFD700 (send null to clear it)")
+            return nil
+        }
         let hex = color.dropFirst()
         let valid = color.hasPrefix("#") && (hex.count == 3 || hex.count == 6) && hex.allSatisfy(\.isHexDigit)
         errors.check(valid, "color", "must be a hex colour such as #FFD700")
