@@ -8,7 +8,7 @@ let app = try await Application.make(env)
 do {
     try await configure(app)
     try await app.execute()
-    try await app.asyncShutdown()
+    try await shutDownGracefully(app)  // after SIGTERM/SIGINT: in-flight requests finish first
 } catch let error as ConfigurationError {
     FileHandle.standardError.write(Data("crm: \(error.description)\n".utf8))
     try? await app.asyncShutdown()

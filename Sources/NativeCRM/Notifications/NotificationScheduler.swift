@@ -40,6 +40,7 @@ final class NotificationScheduler: LifecycleHandler, Sendable {
         }
         running?.cancel()
         await running?.value
+        if running != nil { app.logger.notice("notification scheduler stopped") }
     }
 
     func shutdown(_ app: Application) {
