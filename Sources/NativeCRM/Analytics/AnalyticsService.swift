@@ -47,9 +47,12 @@ struct AnalyticsService: Sendable {
             SELECT COUNT(*) AS total, \(Self.count("is_repeat_customer = \(bind: true)")) AS repeat_customers
             FROM customer_records WHERE \(owner("assigned_sales_id"))
             """).first()
+        // Customers first, then each one's appointments by (customer_id, start_time): SQLite would
+        // otherwise scan every completed appointment of the period (CROSS JOIN fixes its join order).
+        let join: SQLQueryString = sql.dialect.name == "sqlite" ? "CROSS JOIN" : "JOIN"
         let revenue = try await sql.raw("""
             SELECT CAST(COALESCE(SUM(a.total_amount_cents), 0) AS BIGINT) AS revenue
-            FROM appointments a JOIN customers c ON c.id = a.customer_id
+            FROM customers c \(join) appointments a ON a.customer_id = c.id
             WHERE \(owner("assigned_sales_id", table: "c")) AND a.status = 'completed'
               AND a.start_time >= \(bind: range.0) AND a.start_time < \(bind: range.1)
             """).first()

@@ -37,5 +37,18 @@ enum DatabaseSetup {
         }
     }
 
+    /// Keeps the query planner's statistics current: SQLite plans badly without them (a revenue
+    /// aggregate took 80 s instead of 20 ms on the large data set). Run at `crm serve` start and after
+    /// `crm seed`; PostgreSQL's autovacuum does this by itself, but a fresh bulk load is analysed at once.
+    static func refreshStatistics(_ db: any Database) async throws {
+        let sql = db.sql
+        if sql.dialect.name == "sqlite" {
+            let analysed = try await sql.raw("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'").first() != nil
+            try await sql.raw(analysed ? "PRAGMA optimize" : "ANALYZE").run()
+        } else {
+            try await sql.raw("ANALYZE").run()
+        }
+    }
+
     static let busyTimeoutMilliseconds = 15_000
 }

@@ -14,6 +14,7 @@ public func configure(_ app: Application) async throws {
             app.logger.warning("CRM_JWT_SECRET is not set: using a secret generated for this process; tokens will not survive a restart.")
         }
         try await app.autoMigrate()
+        if case .sqlite = config.database { try await DatabaseSetup.refreshStatistics(app.db) }
         try await AdminBootstrap.run(on: app)
         app.lifecycle.use(NotificationScheduler())
     }

@@ -24,6 +24,8 @@ struct SeedCommand: AsyncCommand {
         var seeder = ClinicDataSeeder(db: app.db, scale: scale, seed: signature.randomSeed ?? 1, now: day, passwordHash: hash)
         seeder.progress = { context.console.print("… \($0)") }
         let summary = try await seeder.run()
+        context.console.print("… analysing the tables for the query planner")
+        try await DatabaseSetup.refreshStatistics(app.db)
         let elapsed = ContinuousClock.now - started
         context.console.print("""
             Seeded scale \(scale.name) in \(elapsed.components.seconds) s: \(summary.users) users, \(summary.customers) customers, \
