@@ -11,6 +11,32 @@ struct AnalyticsService: Sendable {
     static let defaultDays = 30
     static let maxDays = 3_660
 
+    /// The rules of who sees what and the default period (the last 30 days ending today, UTC).
+    func report(for caller: AuthenticatedUser, salespersonID: UUID?, startDate: CalendarDate?, endDate: CalendarDate?)
+        async throws -> SalespersonAnalyticsResponse
+    {
+        var salesID = salespersonID
+        if caller.role == .salesperson {
+            if let salesID, salesID != caller.id {
+                throw APIError(.forbidden, code: "forbidden", detail: "A salesperson sees only their own analytics.")
+            }
+            salesID = caller.id
+        }
+        let today = CalendarDate(containing: clock.now)
+        let end = endDate ?? (startDate.map { max($0, today) } ?? today)
+        let start = startDate ?? end.adding(days: -(Self.defaultDays - 1))
+        guard start <= end else { throw APIError.invalid("startDate", "must not be after endDate") }
+        guard end.daysSinceEpoch - start.daysSinceEpoch < Self.maxDays else {
+            throw APIError.invalid("endDate", "the range may span at most \(Self.maxDays) days")
+        }
+        if let salesID, caller.role != .salesperson {
+            guard let user = try await User.find(salesID, on: db), user.role == .salesperson else {
+                throw APIError.notFound("Salesperson")
+            }
+        }
+        return try await salesperson(salesID, from: start, to: end)
+    }
+
     func salesperson(_ salesID: UUID?, from start: CalendarDate, to end: CalendarDate) async throws
         -> SalespersonAnalyticsResponse
     {
