@@ -71,4 +71,7 @@ with open(path, "w") as f:
     f.write(f"Configuration: {meta.get('L', {}).get('config', '')}\n\n")
     f.write("## Goals\n\n")
     f.write("All goals met.\n" if not verdicts else "Missed:\n" + "\n".join(verdicts) + "\n")
+    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ANALYSIS.md")
+    if verdicts and os.path.exists(analysis):
+        f.write("\n" + open(analysis).read())
 print(path)
