@@ -134,6 +134,37 @@ struct ActionTests {
         }
     }
 
+    @Test func aSalespersonsOwnActionsPageInDueOrderAcrossAssignedAndDelegated() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let desk = try await t.makeUser(.secretariat)
+            let anna = try await t.makeUser(.salesperson)
+            let ben = try await t.makeUser(.salesperson)
+            let customer = try await t.makeCustomer(desk.token)
+            var expected: [(String, String)] = []
+            for day in 1...9 {
+                let due = "2025-06-1\(day)T09:00:00Z"
+                // Alternate: assigned to Anna by the desk, created by Anna for Ben, someone else's entirely.
+                switch day % 3 {
+                case 0:
+                    expected.append((due, t.createdID(try await t.post("/crm/actions", token: desk.token, [
+                        "customerId": customer, "actionType": "other", "title": "a\(day)", "assignedTo": anna.id, "dueDate": due]))))
+                case 1:
+                    expected.append((due, t.createdID(try await t.post("/crm/actions", token: anna.token, [
+                        "customerId": customer, "actionType": "other", "title": "d\(day)", "assignedTo": ben.id, "dueDate": due]))))
+                default:
+                    _ = try await t.post("/crm/actions", token: desk.token, [
+                        "customerId": customer, "actionType": "other", "title": "x\(day)", "assignedTo": ben.id, "dueDate": due])
+                }
+            }
+            _ = t.createdID(try await t.post("/crm/actions", token: anna.token,
+                                             ["customerId": customer, "actionType": "other", "title": "own, no due date"]))
+            let all = try await t.collect("/crm/actions?limit=2", token: anna.token)
+            #expect(all.compactMap { $0.string("id") }.prefix(expected.count) == ArraySlice(expected.map(\.1)))
+            #expect(all.count == expected.count + 1)
+            #expect(all.last?.isNull("dueDate") == true)
+        }
+    }
+
     @Test func pendingCarriesTimeTracking() async throws {
         try await withCRM { (t: TestContext) async throws in
             let sales = try await t.makeUser(.salesperson)

@@ -91,15 +91,16 @@ struct ActionService: Sendable {
     func list(_ filter: ActionFilter, page: PageRequest, visibleTo caller: AuthenticatedUser) async throws
         -> Page<SalesAction>
     {
-        let query = SalesAction.query(on: db)
-        scope(query, to: caller)
-        if let status = filter.status { query.filter(\.$status == status) }
-        if let priority = filter.priority { query.filter(\.$priority == priority) }
-        if let customerID = filter.customerID { query.filter(\.$customerID == customerID) }
-        if let assignee = filter.assignedTo { query.filter(\.$assignedTo == assignee) }
-        if let before = filter.dueBefore { query.filter(\.$dueDate < before) }
-        if let after = filter.dueAfter { query.filter(\.$dueDate >= after) }
-        return try await pageInDueOrder(query, page)
+        try await pageVisible(to: caller, page) {
+            let query = SalesAction.query(on: db)
+            if let status = filter.status { query.filter(\.$status == status) }
+            if let priority = filter.priority { query.filter(\.$priority == priority) }
+            if let customerID = filter.customerID { query.filter(\.$customerID == customerID) }
+            if let assignee = filter.assignedTo { query.filter(\.$assignedTo == assignee) }
+            if let before = filter.dueBefore { query.filter(\.$dueDate < before) }
+            if let after = filter.dueAfter { query.filter(\.$dueDate >= after) }
+            return query
+        }
     }
 
     /// The caller's pending actions, in due order.
@@ -110,9 +111,42 @@ struct ActionService: Sendable {
 
     /// A customer's actions the caller may see, in due order (for the record view).
     func forCustomer(_ customerID: UUID, visibleTo caller: AuthenticatedUser, limit: Int) async throws -> [SalesAction] {
-        let query = SalesAction.query(on: db).filter(\.$customerID == customerID)
-        scope(query, to: caller)
-        return try await pageInDueOrder(query, PageRequest(limit: limit)).items
+        try await pageVisible(to: caller, PageRequest(limit: limit)) {
+            SalesAction.query(on: db).filter(\.$customerID == customerID)
+        }.items
+    }
+
+    /// Pages the actions `makeQuery` selects that the caller may see. A salesperson's "own" actions
+    /// (assigned to them, or created by them for someone else) are read as two index-ordered pages
+    /// and merged, instead of one OR that would sort their whole backlog.
+    private func pageVisible(to caller: AuthenticatedUser, _ page: PageRequest,
+                             _ makeQuery: () -> QueryBuilder<SalesAction>) async throws -> Page<SalesAction> {
+        guard caller.role == .salesperson else { return try await pageInDueOrder(makeQuery(), page) }
+        let assigned = try await pageInDueOrder(makeQuery().filter(\.$assignedTo == caller.id), page)
+        let delegated = try await pageInDueOrder(makeQuery().filter(\.$createdBy == caller.id).group(.or) { or in
+            or.filter(\.$assignedTo != caller.id)
+            or.filter(\.$assignedTo == nil)
+        }, page)
+        let merged = (assigned.items + delegated.items
+            + (assigned.next == nil ? [] : assigned.extra) + (delegated.next == nil ? [] : delegated.extra))
+            .sorted { Self.dueOrder($0) < Self.dueOrder($1) }
+        return Page(fetched: Array(merged.prefix(page.limit + 1)), limit: page.limit, cursor: Self.cursor)
+    }
+
+    private static func dueOrder(_ action: SalesAction) -> DueOrderKey {
+        DueOrderKey(due: action.sortDueAt, rank: action.priorityRank, id: action.id!.uuidString)
+    }
+
+    private struct DueOrderKey: Comparable {
+        let due: Date
+        let rank: Int
+        let id: String
+
+        static func < (a: DueOrderKey, b: DueOrderKey) -> Bool { (a.due, a.rank, a.id) < (b.due, b.rank, b.id) }
+    }
+
+    private static func cursor(_ action: SalesAction) -> Cursor {
+        Cursor([Cursor.timestamp(action.sortDueAt), String(action.priorityRank), action.id!.uuidString])
     }
 
     // MARK: Actions other domains create
@@ -184,7 +218,8 @@ struct ActionService: Sendable {
         }
     }
 
-    /// Keyset paging on (sort_due_at, priority_rank, id).
+    /// Keyset paging on (sort_due_at, priority_rank, id). The page keeps the row past the limit
+    /// (`extra`) so two pages can be merged without losing their next row.
     private func pageInDueOrder(_ query: QueryBuilder<SalesAction>, _ page: PageRequest) async throws
         -> Page<SalesAction>
     {
@@ -207,9 +242,9 @@ struct ActionService: Sendable {
         }
         let rows = try await query.sort(\.$sortDueAt, .ascending).sort(\.$priorityRank, .ascending)
             .sort(\.$id, .ascending).limit(page.limit + 1).all()
-        return Page(fetched: rows, limit: page.limit) {
-            Cursor([Cursor.timestamp($0.sortDueAt), String($0.priorityRank), $0.id!.uuidString])
-        }
+        var result = Page(fetched: rows, limit: page.limit, cursor: Self.cursor)
+        result.extra = rows.count > page.limit ? [rows[page.limit]] : []
+        return result
     }
 
     private func requireActiveUser(_ id: UUID) async throws {

@@ -92,6 +92,8 @@ public struct Cursor: Sendable, Equatable {
 public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
     public var next: Cursor?
+    /// The fetched row past the limit, when a caller merges pages (otherwise unused).
+    var extra: [Item] = []
 
     public init(items: [Item], next: Cursor?) {
         self.items = items
