@@ -109,6 +109,12 @@ struct CommandAndStorageTests {
             #expect(mode == "wal")
             let keys = try await sql.raw("PRAGMA foreign_keys").first()?.decode(column: "foreign_keys", as: Int.self)
             #expect(keys == 1)
+            // Every connection (one per event loop) waits for a busy writer instead of failing.
+            for loop in t.app.eventLoopGroup.makeIterator() {
+                let db = try #require(t.app.databases.database(logger: t.app.logger, on: loop) as? any SQLDatabase)
+                let timeout = try await db.raw("PRAGMA busy_timeout").first()?.decode(column: "timeout", as: Int.self)
+                #expect(timeout == DatabaseSetup.busyTimeoutMilliseconds)
+            }
         }
     }
 }
