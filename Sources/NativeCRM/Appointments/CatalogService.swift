@@ -9,12 +9,7 @@ struct CatalogService: Sendable {
     func createClinic(_ input: CreateClinicRequest, by actor: Actor) async throws -> Clinic {
         var errors = FieldErrors()
         let name = Self.checkName(input.name, &errors)
-        var phone: String?
-        if let raw = input.phone, ContactFields.trimmed(raw) == nil { errors.add("phone", "must be a phone number") }
-        if let raw = ContactFields.trimmed(input.phone) {
-            phone = ContactFields.normalizePhone(raw)
-            errors.check(phone != nil, "phone", "must be a phone number, e.g. +41791234567")
-        }
+        let phone = ContactFields.checkPhone(input.phone, into: &errors)
         try errors.throwIfAny()
         let clinic = Clinic()
         clinic.name = name

@@ -12,8 +12,8 @@ struct CustomerService: Sendable {
         var errors = FieldErrors()
         let firstName = Self.checkName(input.firstName, "firstName", &errors)
         let lastName = Self.checkName(input.lastName, "lastName", &errors)
-        let email = Self.checkEmail(input.email, &errors)
-        let phone = Self.checkPhone(input.phone, &errors)
+        let email = ContactFields.checkEmail(input.email, into: &errors)
+        let phone = ContactFields.checkPhone(input.phone, into: &errors)
         try Self.checkBirthDate(input.dateOfBirth, now: clock.now, &errors)
         try errors.throwIfAny()
         let salesID = input.assignedSalesId ?? (caller.role == .salesperson ? caller.id : nil)
@@ -99,8 +99,8 @@ struct CustomerService: Sendable {
         var errors = FieldErrors()
         let firstName = input.firstName.map { Self.checkName($0, "firstName", &errors) }
         let lastName = input.lastName.map { Self.checkName($0, "lastName", &errors) }
-        let email = input.email.newValue.map { Self.checkEmail($0, &errors) }
-        let phone = input.phone.newValue.map { Self.checkPhone($0, &errors) }
+        let email = input.email.newValue.map { ContactFields.checkEmail($0, into: &errors) }
+        let phone = input.phone.newValue.map { ContactFields.checkPhone($0, into: &errors) }
         try Self.checkBirthDate(input.dateOfBirth.newValue, now: clock.now, &errors)
         try errors.throwIfAny()
 
@@ -147,30 +147,6 @@ struct CustomerService: Sendable {
         let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         errors.check(!value.isEmpty && value.count <= 100, field, "must be 1 to 100 characters")
         return value
-    }
-
-    private static func checkEmail(_ raw: String?, _ errors: inout FieldErrors) -> String? {
-        guard let raw else { return nil }
-        guard let raw = ContactFields.trimmed(raw) else {
-            errors.add("email", "must be a valid email address (send null to clear it)")
-            return nil
-        }
-        let email = ContactFields.normalizeEmail(raw)
-        errors.check(ContactFields.isPlausibleEmail(email), "email", "must be a valid email address")
-        return email
-    }
-
-    private static func checkPhone(_ raw: String?, _ errors: inout FieldErrors) -> String? {
-        guard let raw else { return nil }
-        guard let raw = ContactFields.trimmed(raw) else {
-            errors.add("phone", "must be a phone number (send null to clear it)")
-            return nil
-        }
-        guard let phone = ContactFields.normalizePhone(raw) else {
-            errors.add("phone", "must be a phone number, e.g. +41791234567")
-            return nil
-        }
-        return phone
     }
 
     private static func checkBirthDate(_ date: CalendarDate?, now: Date, _ errors: inout FieldErrors) throws {

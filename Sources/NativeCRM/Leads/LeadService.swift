@@ -182,18 +182,8 @@ struct LeadService: Sendable {
         errors.check(!first.isEmpty && first.count <= 100, "firstName", "must be 1 to 100 characters")
         let last = ContactFields.trimmed(lastName)
         if let last { errors.check(last.count <= 100, "lastName", "must be at most 100 characters") }
-        var normalizedEmail: String?
-        if let email, ContactFields.trimmed(email) == nil { errors.add("email", "must be a valid email address (send null to clear it)") }
-        if let phone, ContactFields.trimmed(phone) == nil { errors.add("phone", "must be a phone number (send null to clear it)") }
-        if let raw = ContactFields.trimmed(email) {
-            normalizedEmail = ContactFields.normalizeEmail(raw)
-            errors.check(ContactFields.isPlausibleEmail(normalizedEmail!), "email", "must be a valid email address")
-        }
-        var normalizedPhone: String?
-        if let raw = ContactFields.trimmed(phone) {
-            normalizedPhone = ContactFields.normalizePhone(raw)
-            errors.check(normalizedPhone != nil, "phone", "must be a phone number, e.g. +41791234567")
-        }
+        let normalizedEmail = ContactFields.checkEmail(email, into: &errors)
+        let normalizedPhone = ContactFields.checkPhone(phone, into: &errors)
         return Contact(firstName: first, lastName: last, email: normalizedEmail, phone: normalizedPhone)
     }
 }

@@ -40,4 +40,30 @@ enum ContactFields {
         guard let value = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
         return value
     }
+
+    /// A given email, normalised; nil when absent. Empty or implausible ones are reported on `email`.
+    static func checkEmail(_ raw: String?, into errors: inout FieldErrors) -> String? {
+        guard let raw else { return nil }
+        guard let trimmed = trimmed(raw) else {
+            errors.add("email", "must be a valid email address (send null to clear it)")
+            return nil
+        }
+        let email = normalizeEmail(trimmed)
+        errors.check(isPlausibleEmail(email), "email", "must be a valid email address")
+        return email
+    }
+
+    /// A given phone number, normalised; nil when absent. Empty or unreadable ones are reported on `phone`.
+    static func checkPhone(_ raw: String?, into errors: inout FieldErrors) -> String? {
+        guard let raw else { return nil }
+        guard let trimmed = trimmed(raw) else {
+            errors.add("phone", "must be a phone number (send null to clear it)")
+            return nil
+        }
+        guard let phone = normalizePhone(trimmed) else {
+            errors.add("phone", "must be a phone number, e.g. +41791234567")
+            return nil
+        }
+        return phone
+    }
 }
