@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt.git", from: "5.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -31,7 +32,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "crm",
-            dependencies: [.target(name: "NativeCRM")]
+            dependencies: [
+                .target(name: "NativeCRM"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "NativeCRMTests",

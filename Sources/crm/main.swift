@@ -1,6 +1,13 @@
 import Foundation
 import NativeCRM
+import NIOCore
+import NIOPosix
 import Vapor
+
+// Async handlers run on the event loops themselves instead of hopping to Swift's own thread pool and
+// back around every database call (measured in bench/ANALYSIS.md). Blocking work (bcrypt, SQLite)
+// goes to the app's thread pool, never to an event loop.
+NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)

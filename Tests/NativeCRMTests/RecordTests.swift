@@ -58,6 +58,29 @@ struct RecordTests {
         }
     }
 
+    /// The record embeds the newest `viewLimit` appointments; with more than that, the visits and the
+    /// next appointment still come from all of them (here every embedded one is a later booking).
+    @Test func moreAppointmentsThanTheRecordEmbeds() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let s = try await t.clinicSetup(intervalDays: 90)
+            let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
+            for (offset, amount) in [(-60, 100.0), (-30, 200.0)] {
+                _ = try await t.bookAppointment(s.desk.token, customer: customer, service: s.service, clinic: s.clinic,
+                                                start: day(offset), status: "completed", amount: amount)
+            }
+            for offset in 0..<RecordService.viewLimit {
+                _ = try await t.bookAppointment(s.desk.token, customer: customer, service: s.service, clinic: s.clinic,
+                                                start: day(30 + offset), status: "scheduled")
+            }
+            let body = try await t.record(s.sales.token, customer: customer)
+            let record = body[object: "record"]
+            #expect(body[list: "appointments"].count == RecordService.viewLimit)
+            #expect(record.int("totalAppointments") == RecordService.viewLimit + 2)
+            #expect(record.string("nextAppointmentDate") == day(30))
+            #expect(record[list: "treatmentHistory"].compactMap { $0.number("totalAmount") } == [200, 100])
+        }
+    }
+
     @Test func oneVisitPredictsFromTheServiceInterval() async throws {
         try await withCRM { (t: TestContext) async throws in
             let s = try await t.clinicSetup(intervalDays: 90)

@@ -55,3 +55,9 @@ final class SalesAction: Model, @unchecked Sendable {
         status = value
     }
 }
+
+extension SalesAction {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $customerID, $actionType, $title, $details, $status, $priority, $priorityRank, $dueDate, $sortDueAt, $relatedAppointmentID, $relatedLeadID, $metadataText, $assignedTo, $createdBy, $completedAt, $dueSoonNotifiedFor, $overdueNotifiedFor, $version, $createdAt, $updatedAt] }
+}

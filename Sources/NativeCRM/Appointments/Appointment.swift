@@ -30,3 +30,9 @@ final class Appointment: Model, @unchecked Sendable {
         set { treatmentDetailsText = newValue.text }
     }
 }
+
+extension Appointment {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $customerID, $serviceID, $clinicID, $startTime, $endTime, $status, $totalAmountCents, $treatmentDetailsText, $notes, $createdBy, $upcomingNotifiedFor, $version, $createdAt, $updatedAt] }
+}

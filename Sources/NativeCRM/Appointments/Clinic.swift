@@ -31,3 +31,15 @@ final class ClinicService: Model, @unchecked Sendable {
 
     init() {}
 }
+
+extension Clinic {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $name, $nameKey, $address, $phone, $createdAt, $updatedAt] }
+}
+
+extension ClinicService {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $name, $nameKey, $priceCents, $typicalIntervalDays, $durationMinutes, $createdAt, $updatedAt] }
+}

@@ -43,3 +43,9 @@ extension JSONValue {
     init(_ value: some APIEnum) { self = .string(value.rawValue) }
     init(json object: JSONObject) { self = .object(object.fields) }
 }
+
+extension AuditEntry {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $userID, $requestID, $entityType, $entityID, $action, $changesText, $customerID, $createdAt] }
+}

@@ -28,3 +28,9 @@ final class User: Model, @unchecked Sendable {
         self.updatedAt = now
     }
 }
+
+extension User {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $email, $name, $role, $passwordHash, $active, $createdAt, $updatedAt] }
+}

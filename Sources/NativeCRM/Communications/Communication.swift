@@ -37,3 +37,9 @@ final class Communication: Model, @unchecked Sendable {
     /// Counts as contact for `lastContactDate`: completed and not a note.
     var isContact: Bool { status == .completed && type != .note }
 }
+
+extension Communication {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $customerID, $type, $direction, $status, $subject, $notes, $durationSeconds, $scheduledAt, $occurredAt, $metadataText, $loggedBy, $remindedFor, $createdAt, $updatedAt] }
+}

@@ -25,3 +25,9 @@ final class Customer: Model, @unchecked Sendable {
         searchText = [firstName, lastName, email ?? "", phone ?? ""].joined(separator: " ").lowercased()
     }
 }
+
+extension Customer {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $firstName, $lastName, $email, $phone, $dateOfBirth, $assignedSalesID, $searchText, $version, $createdAt, $updatedAt] }
+}

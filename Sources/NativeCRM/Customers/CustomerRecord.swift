@@ -78,3 +78,9 @@ final class CustomerRecord: Model, @unchecked Sendable {
 
     static let neverContacted = Date(timeIntervalSince1970: 0)
 }
+
+extension CustomerRecord {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $customerID, $customerStatus, $notes, $preferencesText, $totalAppointments, $completedAppointments, $cancelledAppointments, $lifetimeValueCents, $firstAppointmentDate, $lastAppointmentDate, $lastContactDate, $averageDaysBetweenVisits, $isRepeatCustomer, $repeatCount, $expectedNextVisit, $assignedSalesID, $contactSortAt, $version, $createdAt, $updatedAt] }
+}

@@ -73,14 +73,21 @@ struct RecordService: Sendable {
         let record = try await find(customerID)
         let appointments = AppointmentService(db: db, clock: clock)
         let recent = try await appointments.recent(forCustomer: customerID, limit: Self.viewLimit)
-        let next = try await appointments.nextAppointmentDate(forCustomer: customerID, after: clock.now)
+        let now = clock.now
+        // Fewer rows than the limit is every appointment: the next one and the visits are in hand.
+        let complete = recent.count < Self.viewLimit
+        let next = complete
+            ? recent.map(\.appointment).filter { $0.status.isUpcoming && $0.startTime > now }.map(\.startTime).min()
+            : try await appointments.nextAppointmentDate(forCustomer: customerID, after: now)
+        let visits = complete
+            ? recent.filter { $0.appointment.status == .completed }
+            : try await appointments.recent(forCustomer: customerID, limit: Self.viewLimit, completedOnly: true)
         let communications = try await CommunicationService(db: db, clock: clock, events: NoActivityEvents())
             .recent(customerID: customerID, limit: Self.viewLimit)
         let actions = try await ActionService(db: db, clock: clock)
             .forCustomer(customerID, visibleTo: caller, limit: Self.viewLimit)
-        let now = clock.now
         let view = CustomerRecordResponse(
-            record: try await response(record, nextAppointment: next),
+            record: Self.response(record, nextAppointment: next, visits: visits),
             customer: CustomerResponse(customer),
             appointments: recent.map(\.response),
             communications: communications.map(CommunicationResponse.init),
@@ -112,7 +119,9 @@ struct RecordService: Sendable {
             try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(record, before: before)
             let next = try await AppointmentService(db: db, clock: clock)
                 .nextAppointmentDate(forCustomer: customerID, after: clock.now)
-            return (try await tx.response(record, nextAppointment: next), version)
+            let visits = try await AppointmentService(db: db, clock: clock)
+                .recent(forCustomer: customerID, limit: Self.viewLimit, completedOnly: true)
+            return (Self.response(record, nextAppointment: next, visits: visits), version)
         }
     }
 
@@ -123,10 +132,11 @@ struct RecordService: Sendable {
         return record
     }
 
-    /// The `record` block: stored statistics, the time-dependent next appointment, and the completed visits.
-    private func response(_ record: CustomerRecord, nextAppointment: Date?) async throws -> RecordResponse {
-        let visits = try await AppointmentService(db: db, clock: clock)
-            .recent(forCustomer: record.customerID, limit: Self.viewLimit, completedOnly: true)
+    /// The `record` block: stored statistics, the time-dependent next appointment, and the completed
+    /// visits (newest first).
+    private static func response(_ record: CustomerRecord, nextAppointment: Date?, visits: [AppointmentView])
+        -> RecordResponse
+    {
         let history = visits.map {
             TreatmentHistoryEntry(appointmentId: $0.appointment.id!, serviceName: $0.serviceName,
                                   clinicName: $0.clinicName, date: $0.appointment.startTime,

@@ -50,3 +50,9 @@ final class Lead: Model, @unchecked Sendable {
         if value != .lost { lostReason = nil }
     }
 }
+
+extension Lead {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $source, $firstName, $lastName, $email, $phone, $status, $notes, $estimatedValueCents, $metadataText, $assignedSalesID, $lostReason, $convertedCustomerID, $convertedAt, $firstContactedAt, $firstContactMinutes, $searchText, $createdBy, $version, $createdAt, $updatedAt] }
+}

@@ -40,3 +40,9 @@ struct NotificationDraft: Sendable {
     var entityID: UUID
     var deliveryKey: String
 }
+
+extension InboxNotification {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $userID, $type, $title, $body, $entityType, $entityID, $deliveryKey, $createdAt, $readAt] }
+}

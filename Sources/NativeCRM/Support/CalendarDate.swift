@@ -60,7 +60,16 @@ public struct CalendarDate: Codable, Hashable, Comparable, Sendable, CustomStrin
 
     public func adding(days: Int) -> CalendarDate { CalendarDate(daysSinceEpoch: daysSinceEpoch + days) }
 
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var description: String {
+        var text = ""
+        text.reserveCapacity(10)
+        Timestamp.appendPadded(year, width: 4, to: &text)
+        text.append("-")
+        Timestamp.appendPadded(month, width: 2, to: &text)
+        text.append("-")
+        Timestamp.appendPadded(day, width: 2, to: &text)
+        return text
+    }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
 

@@ -49,17 +49,33 @@ public enum Timestamp {
         return normalized(Date(timeIntervalSince1970: seconds))
     }
 
-    /// Formats in UTC with a `Z`.
+    /// Formats in UTC with a `Z`. Written digit by digit: every timestamp of every response passes here.
     public static func format(_ date: Date) -> String {
         let ms = milliseconds(date)
         let secondsTotal = Int64((Double(ms) / 1000).rounded(.down))
         let millis = Int(ms - secondsTotal * 1000)
         let days = Int((Double(secondsTotal) / 86_400).rounded(.down))
         let secondOfDay = Int(secondsTotal - Int64(days) * 86_400)
-        let date = CalendarDate(daysSinceEpoch: days)
-        var text = String(format: "%@T%02d:%02d:%02d", date.description,
-                          secondOfDay / 3600, (secondOfDay % 3600) / 60, secondOfDay % 60)
-        if millis != 0 { text += String(format: ".%03d", millis) }
-        return text + "Z"
+        var text = CalendarDate(daysSinceEpoch: days).description
+        text.reserveCapacity(24)
+        text.append("T")
+        appendPadded(secondOfDay / 3600, width: 2, to: &text)
+        text.append(":")
+        appendPadded((secondOfDay % 3600) / 60, width: 2, to: &text)
+        text.append(":")
+        appendPadded(secondOfDay % 60, width: 2, to: &text)
+        if millis != 0 {
+            text.append(".")
+            appendPadded(millis, width: 3, to: &text)
+        }
+        text.append("Z")
+        return text
+    }
+
+    /// Appends a non-negative number left-padded with zeros to `width` digits.
+    static func appendPadded(_ value: Int, width: Int, to text: inout String) {
+        let digits = String(value)
+        if digits.count < width { text.append(String(repeating: "0", count: width - digits.count)) }
+        text.append(digits)
     }
 }

@@ -31,3 +31,15 @@ final class CustomerTag: Model, @unchecked Sendable {
 
     init() {}
 }
+
+extension Tag {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $name, $nameKey, $color, $details, $version, $createdAt, $updatedAt] }
+}
+
+extension CustomerTag {
+    /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
+    /// checks it against the declared properties).
+    var properties: [any AnyProperty] { [$id, $customerID, $tagID, $notes, $addedBy, $createdAt] }
+}
