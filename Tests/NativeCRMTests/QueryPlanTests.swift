@@ -21,8 +21,9 @@ struct QueryPlanTests {
         return QueryCapture.shared.take(requestID).filter { $0.hasPrefix("SELECT") }
     }
 
-    /// Names of big tables the plan reads by a full table scan.
-    private func fullScans(_ sql: String, on db: any Database) async throws -> [String] {
+    /// The plan's lines: EXPLAIN on PostgreSQL (generic plan, sequential scans off), the `detail`
+    /// column of EXPLAIN QUERY PLAN on SQLite.
+    private func plan(_ sql: String, on db: any Database) async throws -> [String] {
         if TestDatabase.isPostgres {
             let parameters = Set(sql.matches(of: /\$(\d+)/).compactMap { Int($0.1) }).max() ?? 0
             return try await db.withConnection { conn in
@@ -35,15 +36,21 @@ struct QueryPlanTests {
                 try await sqlDB.raw("DEALLOCATE plan_probe").run()
                 try await sqlDB.raw("RESET enable_seqscan").run()
                 try await sqlDB.raw("RESET plan_cache_mode").run()
-                let plan = try rows.map { try $0.decode(column: "QUERY PLAN", as: String.self) }
-                return Self.bigTables.filter { table in plan.contains { $0.contains("Seq Scan on \(table)") } }
+                return try rows.map { try $0.decode(column: "QUERY PLAN", as: String.self) }
             }
-        } else {
-            let rows = try await db.sql.raw("EXPLAIN QUERY PLAN \(unsafeRaw: sql)").all()
-            let details = try rows.map { try $0.decode(column: "detail", as: String.self) }
-            return Self.bigTables.filter { table in
-                details.contains { $0 == "SCAN \(table)" || $0.hasPrefix("SCAN \(table) ") && !$0.contains("USING") }
-            }
+        }
+        let rows = try await db.sql.raw("EXPLAIN QUERY PLAN \(unsafeRaw: sql)").all()
+        return try rows.map { try $0.decode(column: "detail", as: String.self) }
+    }
+
+    /// Names of big tables the plan reads by a full table scan.
+    private func fullScans(_ sql: String, on db: any Database) async throws -> [String] {
+        let lines = try await plan(sql, on: db)
+        if TestDatabase.isPostgres {
+            return Self.bigTables.filter { table in lines.contains { $0.contains("Seq Scan on \(table)") } }
+        }
+        return Self.bigTables.filter { table in
+            lines.contains { $0 == "SCAN \(table)" || $0.hasPrefix("SCAN \(table) ") && !$0.contains("USING") }
         }
     }
 
@@ -92,6 +99,28 @@ struct QueryPlanTests {
                 for sql in statements {
                     let scans = try await fullScans(sql, on: t.app.db)
                     #expect(scans.isEmpty, "\(path) scans \(scans) in: \(sql)")
+                }
+            }
+        }
+    }
+
+    /// A salesperson's delegated actions (created by them for someone else) are read from the partial
+    /// index that holds only those rows, not by walking everything the salesperson created.
+    @Test func delegatedActionsUseTheirPartialIndex() async throws {
+        try await withCRM(tokenTTL: 7 * 86_400) { (t: TestContext) async throws in
+            var seeder = ClinicDataSeeder(db: t.app.db, scale: .small, seed: 7, now: t.clock.now,
+                                          passwordHash: try await PasswordHashing(app: t.app).hash(ClinicDataSeeder.password))
+            seeder.progress = { _ in }
+            _ = try await seeder.run()
+            try await t.app.db.sql.raw("ANALYZE").run()
+            let sales = try await t.login("sales01@seed.test", ClinicDataSeeder.password).json.string("token")!
+            for path in ["/crm/actions?status=pending&priority=high", "/crm/actions"] {
+                let statements = try await queries(t, path, token: sales)
+                let delegated = statements.filter { $0.contains(ActionService.delegatedCondition) }
+                #expect(delegated.count == 1, "\(path): \(statements)")
+                for sql in delegated {
+                    let lines = try await plan(sql, on: t.app.db)
+                    #expect(lines.contains { $0.contains("idx_actions_delegated") }, "\(path): \(lines)")
                 }
             }
         }

@@ -123,15 +123,17 @@ struct ActionService: Sendable {
                              _ makeQuery: () -> QueryBuilder<SalesAction>) async throws -> Page<SalesAction> {
         guard caller.role == .salesperson else { return try await pageInDueOrder(makeQuery(), page) }
         let assigned = try await pageInDueOrder(makeQuery().filter(\.$assignedTo == caller.id), page)
-        let delegated = try await pageInDueOrder(makeQuery().filter(\.$createdBy == caller.id).group(.or) { or in
-            or.filter(\.$assignedTo != caller.id)
-            or.filter(\.$assignedTo == nil)
-        }, page)
+        let delegated = try await pageInDueOrder(makeQuery().filter(\.$createdBy == caller.id)
+            .filter(.sql(unsafeRaw: Self.delegatedCondition)), page)
         let merged = (assigned.items + delegated.items
             + (assigned.next == nil ? [] : assigned.extra) + (delegated.next == nil ? [] : delegated.extra))
             .sorted { Self.dueOrder($0) < Self.dueOrder($1) }
         return Page(fetched: Array(merged.prefix(page.limit + 1)), limit: page.limit, cursor: Self.cursor)
     }
+
+    /// An action its creator gave to someone else (or to no one); `idx_actions_delegated` holds exactly
+    /// these rows, so the condition is written once, here.
+    static let delegatedCondition = "(assigned_to IS NULL OR assigned_to <> created_by)"
 
     private static func dueOrder(_ action: SalesAction) -> DueOrderKey {
         DueOrderKey(due: action.sortDueAt, rank: action.priorityRank, id: action.id!.uuidString)

@@ -15,5 +15,6 @@ enum CRMMigrations {
         M0010_AddRecordListColumns(),
         M0011_CreateNotifications(),
         M0012_AddReliability(),
+        M0013_AddDelegatedActionsIndex(),
     ]
 }
