@@ -34,11 +34,15 @@ def write(name, lines):
 n = 2000
 write("record.txt", [f"/crm/customers/{c}/record" for c in customers])
 write("communications.txt", [f"/crm/customers/{c}/communications" for c in customers])
-write("actions-filtered.txt", [f"/crm/actions?status=pending&priority={rng.choice(['low','medium','high','urgent'])}" for _ in range(n)])
+# Page sizes are ones both scales fill, so the L÷S ratio compares equal pages: at S the benchmark's
+# salesperson (sales01) has ~100 customers, 27–83 of them due for follow-up at these thresholds, and
+# ~150 pending actions (11 of them urgent); at L a hundred times more.
+write("actions-filtered.txt", [f"/crm/actions?status=pending&priority={rng.choice(['low','medium','high','urgent'])}&limit=10"
+                               for _ in range(n)])
 write("actions-pending.txt", ["/crm/actions/pending"])
 write("leads-search.txt", [f"/crm/leads?search={rng.choice(names).lower()[:rng.randint(3, 5)]}" for _ in range(n)])
 write("repeat.txt", [f"/crm/customers/repeat?limit={rng.choice([20, 50])}" for _ in range(n)])
-write("follow-up.txt", [f"/crm/customers/follow-up?daysThreshold={rng.randint(7, 120)}" for _ in range(n)])
+write("follow-up.txt", [f"/crm/customers/follow-up?daysThreshold={rng.randint(7, 120)}&limit=20" for _ in range(n)])
 write("customers-by-tag.txt", [f"/crm/tags/{rng.choice(tags)}/customers" for _ in range(n)])
 write("analytics.txt", ["/crm/analytics/salesperson"])
 write("health.txt", ["/health"])
