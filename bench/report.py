@@ -9,7 +9,8 @@ ENDPOINTS = [
     ("leads-search", "GET /crm/leads?search"), ("repeat", "GET /crm/customers/repeat"),
     ("follow-up", "GET /crm/customers/follow-up"), ("customers-by-tag", "GET /crm/tags/:tagId/customers"),
     ("analytics", "GET /crm/analytics/salesperson (30 days)"), ("post-communication", "POST /crm/communications"),
-    ("post-lead", "POST /crm/leads"), ("health", "GET /health"),
+    ("post-lead", "POST /crm/leads"),
+    ("me", "GET /auth/me (signed-in floor: token check + one indexed lookup)"), ("health", "GET /health"),
 ]
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -43,7 +44,7 @@ for key, label in ENDPOINTS:
     vs_health = l["rps"] / health["L"]["rps"] if health["L"] else float("nan")
     rows.append(f"| {label} | {s['rps']:.0f} | {s['p50']:.2f} | {s['p99']:.2f} | {l['rps']:.0f} | {l['p50']:.2f} | "
                 f"{l['p99']:.2f} | {s['non2xx'] + l['non2xx']} | {ratio:.2f} | {vs_health:.0%} |")
-    if key.startswith("post") or key == "health":
+    if key.startswith("post") or key in ("health", "me"):
         pass
     elif ratio > 1.3:
         verdicts.append(f"- {label}: L÷S p50 {ratio:.2f} > 1.3")

@@ -46,6 +46,7 @@ write("follow-up.txt", [f"/crm/customers/follow-up?daysThreshold={rng.randint(7,
 write("customers-by-tag.txt", [f"/crm/tags/{rng.choice(tags)}/customers" for _ in range(n)])
 write("analytics.txt", ["/crm/analytics/salesperson"])
 write("health.txt", ["/health"])
+write("me.txt", ["/auth/me"])
 write("post-communication.txt", [
     "/crm/communications\t" + json.dumps({"customerId": rng.choice(customers), "type": rng.choice(["call", "email", "sms"]),
                                            "direction": "outgoing", "status": "completed", "durationSeconds": rng.randint(0, 600),
