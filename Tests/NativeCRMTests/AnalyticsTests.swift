@@ -126,6 +126,30 @@ struct AnalyticsTests {
         }
     }
 
+    /// Revenue belongs to the customer's salesperson now: reassigning moves their past visits' revenue.
+    @Test func reassigningACustomerMovesTheirRevenue() async throws {
+        try await withCRM(tokenTTL: 30 * 86_400) { (t: TestContext) async throws in
+            let s = try await t.clinicSetup()
+            let s2 = try await t.makeUser(.salesperson)
+            let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
+            _ = t.createdID(try await t.bookAppointment(s.desk.token, customer: customer, service: s.service,
+                                                        clinic: s.clinic, start: "2025-06-03T10:00:00Z",
+                                                        status: "completed", amount: 120))
+            func revenue(_ user: TestUser) async throws -> Double? {
+                try await t.get("/crm/analytics/salesperson?\(range)", token: user.token).json[object: "customers"]
+                    .number("totalRevenue")
+            }
+            #expect(try await revenue(s.sales) == 120)
+            #expect(try await revenue(s2) == 0)
+            let moved = try await t.patch("/crm/customers/\(customer)", token: s.desk.token, ["assignedSalesId": s2.id])
+            #expect(moved.status == .ok)
+            #expect(try await revenue(s.sales) == 0)
+            #expect(try await revenue(s2) == 120)
+            _ = try await t.patch("/crm/customers/\(customer)", token: s.desk.token, ["assignedSalesId": NSNull()])
+            #expect(try await revenue(s2) == 0)
+        }
+    }
+
     @Test func aSalespersonWithNothingGetsZeros() async throws {
         try await withCRM { (t: TestContext) async throws in
             let idle = try await t.makeUser(.salesperson)

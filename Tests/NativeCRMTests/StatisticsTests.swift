@@ -26,6 +26,16 @@ struct StatisticsTests {
             let fresh = try await RecordStatistics.compute(customerID: id, on: t.app.db)
             #expect(stored == fresh, "step \(step), customer \(customer)")
         }
+        // The salesperson copies on records and appointments follow the customer's assignment.
+        let drifted = try await t.app.db.sql.raw("""
+            SELECT
+              (SELECT COUNT(*) FROM appointments a JOIN customers c ON c.id = a.customer_id
+               WHERE NOT (a.sales_id = c.assigned_sales_id OR (a.sales_id IS NULL AND c.assigned_sales_id IS NULL)))
+              + (SELECT COUNT(*) FROM customer_records r JOIN customers c ON c.id = r.customer_id
+               WHERE NOT (r.assigned_sales_id = c.assigned_sales_id OR (r.assigned_sales_id IS NULL AND c.assigned_sales_id IS NULL)))
+              AS drifted
+            """).first()?.decode(column: "drifted", as: Int.self)
+        #expect(drifted == 0, "step \(step)")
     }
 
     @Test(arguments: [UInt64(7), 42])
@@ -34,6 +44,7 @@ struct StatisticsTests {
             var rng = SplitMix64(state: seed)
             let s = try await t.clinicSetup(intervalDays: 60)
             let other = try await t.makeService(s.desk.token, intervalDays: nil)
+            let salespeople: [String?] = [s.sales.id, try await t.makeUser(.salesperson).id, nil]
             let customers = [try await t.makeCustomer(s.desk.token, salesID: s.sales.id),
                              try await t.makeCustomer(s.desk.token), try await t.makeCustomer(s.desk.token)]
             var appointments: [String] = []
@@ -54,6 +65,11 @@ struct StatisticsTests {
                     if Bool.random(using: &rng) { body["totalAmount"] = Double(Int.random(in: 0...9_999, using: &rng)) }
                     let res = try await t.patch("/crm/appointments/\(id)", token: s.desk.token, body)
                     #expect(res.status == .ok || res.status == .conflict)
+                case 9:
+                    let target = salespeople.randomElement(using: &rng)!
+                    let res = try await t.patch("/crm/customers/\(customer)", token: s.desk.token,
+                                                ["assignedSalesId": target.map { $0 as Any } ?? NSNull()])
+                    #expect(res.status == .ok, "\(res.text)")
                 default:
                     let type = ["call", "email", "note", "sms", "meeting"].randomElement(using: &rng)!
                     let status = ["completed", "missed", "no_answer", "voicemail"].randomElement(using: &rng)!

@@ -44,8 +44,8 @@ struct AnalyticsService: Sendable {
         let sql = db.sql
         let team = SQLRaw("SELECT id FROM users WHERE role = 'SALESPERSON'")
         /// `column = salesperson`, or `column IN (every salesperson)` for the team.
-        func owner(_ column: String, table: String? = nil) -> SQLQueryString {
-            let column = SQLColumn(column, table: table)
+        func owner(_ column: String) -> SQLQueryString {
+            let column = SQLColumn(column)
             if let salesID { return "\(column) = \(bind: salesID)" }
             return "\(column) IN (\(team))"
         }
@@ -69,18 +69,17 @@ struct AnalyticsService: Sendable {
             FROM sales_actions
             WHERE \(owner("assigned_to")) AND created_at >= \(bind: range.0) AND created_at < \(bind: range.1)
             """).first()
+        // A repeat customer is one with a repeat count (RecordStatistics): the index carries the count.
         let customers = try await sql.raw("""
-            SELECT COUNT(*) AS total, \(Self.count("is_repeat_customer = \(bind: true)")) AS repeat_customers
+            SELECT COUNT(*) AS total, \(Self.count("repeat_count > 0")) AS repeat_customers
             FROM customer_records WHERE \(owner("assigned_sales_id"))
             """).first()
-        // Customers first, then each one's appointments by (customer_id, start_time): SQLite would
-        // otherwise scan every completed appointment of the period (CROSS JOIN fixes its join order).
-        let join: SQLQueryString = sql.dialect.name == "sqlite" ? "CROSS JOIN" : "JOIN"
+        // Appointments carry their customer's current salesperson, so this is one index range.
         let revenue = try await sql.raw("""
-            SELECT CAST(COALESCE(SUM(a.total_amount_cents), 0) AS BIGINT) AS revenue
-            FROM customers c \(join) appointments a ON a.customer_id = c.id
-            WHERE \(owner("assigned_sales_id", table: "c")) AND a.status = 'completed'
-              AND a.start_time >= \(bind: range.0) AND a.start_time < \(bind: range.1)
+            SELECT CAST(COALESCE(SUM(total_amount_cents), 0) AS BIGINT) AS revenue
+            FROM appointments
+            WHERE \(owner("sales_id")) AND status = 'completed'
+              AND start_time >= \(bind: range.0) AND start_time < \(bind: range.1)
             """).first()
         let leadRows = try await sql.raw("""
             SELECT source, COUNT(*) AS total, \(Self.count("status = 'converted'")) AS converted,

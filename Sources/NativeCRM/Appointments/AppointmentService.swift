@@ -48,6 +48,7 @@ struct AppointmentService: Sendable {
         appointment.treatmentDetails = input.treatmentDetails ?? JSONObject()
         appointment.notes = ContactFields.trimmed(input.notes)
         appointment.createdBy = caller.id
+        appointment.salesID = customer.assignedSalesID
         appointment.createdAt = now
         appointment.updatedAt = now
         appointment.version = 1

@@ -109,6 +109,7 @@ struct CustomerService: Sendable {
             let version = try await VersionGate(db: db).claim("customers", id: id, expected: expected, notFound: "Customer")
             let customer = try await tx.find(id)
             let before = customer.auditFields
+            let salesBefore = customer.assignedSalesID
             if input.assignedSalesId.isPresent {
                 let target = input.assignedSalesId.newValue
                 if target != customer.assignedSalesID {
@@ -128,8 +129,13 @@ struct CustomerService: Sendable {
             customer.updatedAt = clock.now
             customer.version = version
             try await customer.save(on: db)
-            try await CustomerRecord.query(on: db).filter(\.$customerID == id)
-                .set(\.$assignedSalesID, to: customer.assignedSalesID).update()
+            if customer.assignedSalesID != salesBefore {
+                // The copies that let lists and analytics find a salesperson's customers by index.
+                try await CustomerRecord.query(on: db).filter(\.$customerID == id)
+                    .set(\.$assignedSalesID, to: customer.assignedSalesID).update()
+                try await Appointment.query(on: db).filter(\.$customerID == id)
+                    .set(\.$salesID, to: customer.assignedSalesID).update()
+            }
             try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(customer, before: before)
             return customer
         }

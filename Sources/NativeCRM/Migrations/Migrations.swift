@@ -16,5 +16,6 @@ enum CRMMigrations {
         M0011_CreateNotifications(),
         M0012_AddReliability(),
         M0013_AddDelegatedActionsIndex(),
+        M0014_AddAnalyticsIndexes(),
     ]
 }

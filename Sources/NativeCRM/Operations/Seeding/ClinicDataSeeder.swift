@@ -149,7 +149,8 @@ struct ClinicDataSeeder {
                 let amount = max(0, visitService.priceCents + Int64(rng.int(-20...20)) * 100)
                 appointments.append([SQLBind(rng.uuid()), SQLBind(id), SQLBind(visitService.id), SQLBind(rng.pick(catalog.clinics)),
                                      SQLBind(start), SQLBind(start.addingTimeInterval(3600)), SQLBind(status.rawValue),
-                                     SQLBind(amount), SQLBind("{}"), SQLBind(catalog.admin), SQLBind(createdAt), SQLBind(createdAt)])
+                                     SQLBind(amount), SQLBind("{}"), SQLBind(catalog.admin), SQLBind(salesID), SQLBind(createdAt),
+                                     SQLBind(createdAt)])
                 total += 1
                 if status == .completed {
                     completed += 1
@@ -232,7 +233,7 @@ struct ClinicDataSeeder {
             "assigned_sales_id", "contact_sort_at", "created_at", "updated_at"], rows: records)
         try await writer.insert(into: "appointments", columns: [
             "id", "customer_id", "service_id", "clinic_id", "start_time", "end_time", "status", "total_amount_cents",
-            "treatment_details", "created_by", "created_at", "updated_at"], rows: appointments)
+            "treatment_details", "created_by", "sales_id", "created_at", "updated_at"], rows: appointments)
         try await writer.insert(into: "communications", columns: [
             "id", "customer_id", "type", "direction", "status", "subject", "duration_seconds", "scheduled_at",
             "occurred_at", "metadata", "logged_by", "created_at", "updated_at"], rows: communications)
