@@ -40,7 +40,8 @@ write("communications.txt", [f"/crm/customers/{c}/communications" for c in custo
 write("actions-filtered.txt", [f"/crm/actions?status=pending&priority={rng.choice(['low','medium','high','urgent'])}&limit=10"
                                for _ in range(n)])
 write("actions-pending.txt", ["/crm/actions/pending"])
-write("leads-search.txt", [f"/crm/leads?search={rng.choice(names).lower()[:rng.randint(3, 5)]}" for _ in range(n)])
+# Each search term matches ~2-3 % of leads: ~20 at S, so S fills pages of 10, not of 50.
+write("leads-search.txt", [f"/crm/leads?search={rng.choice(names).lower()[:rng.randint(3, 5)]}&limit=10" for _ in range(n)])
 write("repeat.txt", [f"/crm/customers/repeat?limit={rng.choice([20, 50])}" for _ in range(n)])
 write("follow-up.txt", [f"/crm/customers/follow-up?daysThreshold={rng.randint(7, 120)}&limit=20" for _ in range(n)])
 write("customers-by-tag.txt", [f"/crm/tags/{rng.choice(tags)}/customers" for _ in range(n)])
