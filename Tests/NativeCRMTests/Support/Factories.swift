@@ -101,3 +101,18 @@ extension Dictionary where Key == String, Value == Any {
     func bool(_ key: String) -> Bool? { self[key] as? Bool }
     func isNull(_ key: String) -> Bool { self[key] is NSNull }
 }
+
+extension TestContext {
+    /// Records and appointments whose copy of the customer's salesperson differs from the customer's.
+    func salespersonCopiesOutOfStep() async throws -> Int {
+        let row = try await app.db.sql.raw("""
+            SELECT
+              (SELECT COUNT(*) FROM appointments a JOIN customers c ON c.id = a.customer_id
+               WHERE NOT (a.sales_id = c.assigned_sales_id OR (a.sales_id IS NULL AND c.assigned_sales_id IS NULL)))
+              + (SELECT COUNT(*) FROM customer_records r JOIN customers c ON c.id = r.customer_id
+               WHERE NOT (r.assigned_sales_id = c.assigned_sales_id OR (r.assigned_sales_id IS NULL AND c.assigned_sales_id IS NULL)))
+              AS out_of_step
+            """).first()
+        return try row?.decode(column: "out_of_step", as: Int.self) ?? -1
+    }
+}
