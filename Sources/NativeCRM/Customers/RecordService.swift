@@ -117,10 +117,9 @@ struct RecordService: Sendable {
             record.version = version
             try await record.save(on: db)
             try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(record, before: before)
-            let next = try await AppointmentService(db: db, clock: clock)
-                .nextAppointmentDate(forCustomer: customerID, after: clock.now)
-            let visits = try await AppointmentService(db: db, clock: clock)
-                .recent(forCustomer: customerID, limit: Self.viewLimit, completedOnly: true)
+            let appointments = AppointmentService(db: db, clock: clock)
+            let next = try await appointments.nextAppointmentDate(forCustomer: customerID, after: clock.now)
+            let visits = try await appointments.recent(forCustomer: customerID, limit: Self.viewLimit, completedOnly: true)
             return (Self.response(record, nextAppointment: next, visits: visits), version)
         }
     }
