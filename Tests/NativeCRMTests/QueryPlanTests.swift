@@ -54,14 +54,19 @@ struct QueryPlanTests {
         }
     }
 
+    /// Scale S data with planner statistics; returns sales01's token.
+    private func seedSmallClinic(_ t: TestContext) async throws -> String {
+        var seeder = ClinicDataSeeder(db: t.app.db, scale: .small, seed: 7, now: t.clock.now,
+                                      passwordHash: try await PasswordHashing(app: t.app).hash(ClinicDataSeeder.password))
+        seeder.progress = { _ in }
+        _ = try await seeder.run()
+        try await t.app.db.sql.raw("ANALYZE").run()
+        return try await t.login("sales01@seed.test", ClinicDataSeeder.password).json.string("token")!
+    }
+
     @Test func listAndRecordEndpointsUseIndexes() async throws {
         try await withCRM(tokenTTL: 7 * 86_400) { (t: TestContext) async throws in
-            var seeder = ClinicDataSeeder(db: t.app.db, scale: .small, seed: 7, now: t.clock.now,
-                                          passwordHash: try await PasswordHashing(app: t.app).hash(ClinicDataSeeder.password))
-            seeder.progress = { _ in }
-            _ = try await seeder.run()
-            try await t.app.db.sql.raw("ANALYZE").run()
-            let sales = try await t.login("sales01@seed.test", ClinicDataSeeder.password).json.string("token")!
+            let sales = try await seedSmallClinic(t)
             let admin = try await t.login("admin@seed.test", ClinicDataSeeder.password).json.string("token")!
             let salesID = try await t.get("/auth/me", token: sales).json.string("id")!
             let customer = try await t.get("/crm/customers?assignedSalesId=\(salesID)&limit=1", token: admin).list[0].string("id")!
@@ -108,12 +113,7 @@ struct QueryPlanTests {
     /// index that holds only those rows, not by walking everything the salesperson created.
     @Test func delegatedActionsUseTheirPartialIndex() async throws {
         try await withCRM(tokenTTL: 7 * 86_400) { (t: TestContext) async throws in
-            var seeder = ClinicDataSeeder(db: t.app.db, scale: .small, seed: 7, now: t.clock.now,
-                                          passwordHash: try await PasswordHashing(app: t.app).hash(ClinicDataSeeder.password))
-            seeder.progress = { _ in }
-            _ = try await seeder.run()
-            try await t.app.db.sql.raw("ANALYZE").run()
-            let sales = try await t.login("sales01@seed.test", ClinicDataSeeder.password).json.string("token")!
+            let sales = try await seedSmallClinic(t)
             for path in ["/crm/actions?status=pending&priority=high", "/crm/actions"] {
                 let statements = try await queries(t, path, token: sales)
                 let delegated = statements.filter { $0.contains(ActionService.delegatedCondition) }

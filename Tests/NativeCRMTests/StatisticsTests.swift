@@ -7,18 +7,6 @@ import Vapor
 /// Stored record statistics must always equal a fresh recomputation.
 @Suite("Record statistics")
 struct StatisticsTests {
-    /// A small deterministic generator so a failing sequence can be replayed.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private func assertStoredEqualsRecomputed(_ t: TestContext, _ customers: [String], step: Int) async throws {
         for customer in customers {
             let id = UUID(uuidString: customer)!
@@ -32,7 +20,7 @@ struct StatisticsTests {
     @Test(arguments: [UInt64(7), 42])
     func randomHistoriesKeepStoredStatisticsExact(seed: UInt64) async throws {
         try await withCRM { (t: TestContext) async throws in
-            var rng = SplitMix64(state: seed)
+            var rng = SeedRandom(seed: seed)  // the seeder's generator: a failing sequence replays
             let s = try await t.clinicSetup(intervalDays: 60)
             let other = try await t.makeService(s.desk.token, intervalDays: nil)
             let salespeople: [String?] = [s.sales.id, try await t.makeUser(.salesperson).id, nil]

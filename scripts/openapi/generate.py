@@ -816,15 +816,7 @@ ex_lead_request = {
 }
 ex_lead = {
     "id": EX_LEAD_ID,
-    "source": "facebook_ads",
-    "firstName": "Jane",
-    "lastName": "Smith",
-    "email": "jane@example.com",
-    "phone": "+1234567890",
-    "status": "new",
-    "notes": "Interested in botox treatment",
-    "estimatedValue": 500.0,
-    "metadata": {},
+    **ex_lead_request,
     "assignedSalesId": EX_SALES_ID,
     "lostReason": None,
     "convertedCustomerId": None,

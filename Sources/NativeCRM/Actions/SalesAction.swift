@@ -2,7 +2,7 @@ import Fluent
 import Foundation
 
 /// An action or task (call back, follow up, confirm an appointment…) with its assignee and due date.
-final class SalesAction: Model, @unchecked Sendable {
+final class SalesAction: Model, StoresMetadata, @unchecked Sendable {
     static let schema = "sales_actions"
     /// Sort key standing in for "no due date", so those sort last.
     static let noDueDate = CalendarDate(year: 9999, month: 12, day: 31)!.startOfDay
@@ -32,11 +32,6 @@ final class SalesAction: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
-
-    var metadata: JSONObject {
-        get { JSONObject(text: metadataText) }
-        set { metadataText = newValue.text }
-    }
 
     func setPriority(_ value: ActionPriority) {
         priority = value

@@ -2,7 +2,7 @@ import Fluent
 import Foundation
 
 /// One logged interaction with a customer: call, email, SMS, WhatsApp, meeting or note.
-final class Communication: Model, @unchecked Sendable {
+final class Communication: Model, StoresMetadata, @unchecked Sendable {
     static let schema = "communications"
 
     @ID(key: .id) var id: UUID?
@@ -23,11 +23,6 @@ final class Communication: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
-
-    var metadata: JSONObject {
-        get { JSONObject(text: metadataText) }
-        set { metadataText = newValue.text }
-    }
 
     /// A missed call (SPEC): direction `missed`, or incoming with status `missed`.
     var isMissedCall: Bool {

@@ -2,7 +2,7 @@ import Fluent
 import Foundation
 
 /// A prospective customer from an ad, a referral, a walk-in or the website.
-final class Lead: Model, @unchecked Sendable {
+final class Lead: Model, StoresMetadata, @unchecked Sendable {
     static let schema = "leads"
 
     @ID(key: .id) var id: UUID?
@@ -30,11 +30,6 @@ final class Lead: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
-
-    var metadata: JSONObject {
-        get { JSONObject(text: metadataText) }
-        set { metadataText = newValue.text }
-    }
 
     func refreshSearchText() {
         searchText = [firstName, lastName ?? "", email ?? "", phone ?? ""].joined(separator: " ").lowercased()

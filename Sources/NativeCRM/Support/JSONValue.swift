@@ -87,3 +87,15 @@ public struct JSONObject: Codable, Equatable, Sendable {
         self.init(fields)
     }
 }
+
+/// A model whose free-form `metadata` object is stored as JSON text in a `metadata` column.
+protocol StoresMetadata: AnyObject {
+    var metadataText: String { get set }
+}
+
+extension StoresMetadata {
+    var metadata: JSONObject {
+        get { JSONObject(text: metadataText) }
+        set { metadataText = newValue.text }
+    }
+}
