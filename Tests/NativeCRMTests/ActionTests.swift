@@ -208,6 +208,10 @@ struct ActionTests {
                 "customerId": customer, "actionType": "other", "title": "x", "relatedAppointmentId": UUID().uuidString,
             ])
             #expect(badAppointment.errorFields == ["relatedAppointmentId"])
+            let badLead = try await t.post("/crm/actions", token: desk.token, [
+                "customerId": customer, "actionType": "other", "title": "x", "relatedLeadId": UUID().uuidString,
+            ])
+            #expect(badLead.errorFields == ["relatedLeadId"])
             let badDue = try await t.post("/crm/actions", token: desk.token, [
                 "customerId": customer, "actionType": "other", "title": "x", "dueDate": "2025-02-30T00:00:00Z",
             ])

@@ -134,6 +134,38 @@ struct AppointmentTests {
             #expect(rebooked.status == .ok)
             let pending = try await t.get("/crm/actions/pending", token: s.sales.token).list
             #expect(pending.compactMap { $0.string("dueDate") }.contains("2025-06-08T10:00:00Z"))
+            // The no-show closed the first confirmation; the rebooking opened exactly one new one.
+            let confirmations = try await t.get("/crm/actions?customerId=\(customer)", token: s.desk.token).list
+                .filter { $0.string("actionType") == "appointment_scheduled" }
+            #expect(confirmations.compactMap { $0.string("status") }.sorted() == ["cancelled", "pending"])
+        }
+    }
+
+    /// A confirmed appointment moved back to scheduled needs confirming again; resending its unchanged
+    /// end time is not a reschedule.
+    @Test func backToScheduledNeedsANewConfirmation() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let s = try await t.clinicSetup()
+            let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
+            let id = t.createdID(try await t.post("/crm/appointments", token: s.desk.token, [
+                "customerId": customer, "serviceId": s.service, "clinicId": s.clinic, "startTime": day(3),
+                "endTime": day(3, hour: 11),
+            ]))
+            #expect(try await t.patch("/crm/appointments/\(id)", token: s.desk.token, ["status": "confirmed"]).status == .ok)
+            #expect(try await t.patch("/crm/appointments/\(id)", token: s.desk.token, ["status": "scheduled"]).status == .ok)
+            let confirmations = try await t.get("/crm/actions?customerId=\(customer)", token: s.desk.token).list
+                .filter { $0.string("actionType") == "appointment_scheduled" }
+            #expect(confirmations.compactMap { $0.string("status") }.sorted() == ["completed", "pending"])
+            let pendingID = try #require(confirmations.first { $0.string("status") == "pending" }?.string("id"))
+            let etag = try await t.get("/crm/actions/\(pendingID)", token: s.desk.token).headers.first(name: .eTag)
+            #expect(etag != nil)
+
+            let same = try await t.patch("/crm/appointments/\(id)", token: s.desk.token, ["endTime": day(3, hour: 11)])
+            #expect(same.status == .ok)
+            #expect(try await t.get("/crm/actions/\(pendingID)", token: s.desk.token).headers.first(name: .eTag) == etag)
+            #expect(try await t.patch("/crm/appointments/\(id)", token: s.desk.token, ["status": "completed"]).status == .ok)
+            let closed = try await t.patch("/crm/appointments/\(id)", token: s.desk.token, ["endTime": day(3, hour: 11)])
+            #expect(closed.status == .ok)
         }
     }
 

@@ -107,6 +107,44 @@ struct ConcurrencyControlTests {
         }
     }
 
+    /// Parallel bookings and calls for one customer while the customer is reassigned: the stored
+    /// statistics count every booking and the latest call, and every appointment carries the customer's
+    /// final salesperson.
+    @Test func parallelBookingsKeepStatisticsAndSalespersonCopiesExact() async throws {
+        try await withCRM(databasePoolSize: 8) { (t: TestContext) async throws in
+            let s = try await t.clinicSetup()
+            let other = try await t.makeUser(.salesperson)
+            let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
+            let results = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for i in 0..<16 {
+                    group.addTask {
+                        try await t.bookAppointment(s.desk.token, customer: customer, service: s.service, clinic: s.clinic,
+                                                    start: day(-i - 1), status: "completed", amount: 100).status
+                    }
+                }
+                for i in 0..<8 {
+                    group.addTask {
+                        try await t.logCommunication(s.sales.token, customer: customer,
+                                                     occurredAt: day(-20 + i, hour: 9)).status
+                    }
+                }
+                group.addTask {
+                    try await t.patch("/crm/customers/\(customer)", token: s.desk.token, ["assignedSalesId": other.id]).status
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.filter { $0 == .created }.count == 24, "\(results)")
+            #expect(results.contains(.ok))
+            let record = try await t.record(s.desk.token, customer: customer)[object: "record"]
+            #expect(record.int("totalAppointments") == 16)
+            #expect(record.int("completedAppointments") == 16)
+            #expect(record.number("lifetimeValue") == 1600)
+            #expect(record.string("lastContactDate") == day(-13, hour: 9))
+            #expect(record.string("customerStatus") == "contacted")
+            #expect(try await t.salespersonCopiesOutOfStep() == 0)
+        }
+    }
+
     @Test func parallelStatusChangesOfOneActionEndInASerialState() async throws {
         try await withCRM { (t: TestContext) async throws in
             let sales = try await t.makeUser(.salesperson)

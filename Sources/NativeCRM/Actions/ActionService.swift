@@ -20,6 +20,9 @@ struct ActionService: Sendable {
                 throw APIError.invalid("relatedAppointmentId", "no appointment of this customer has this id")
             }
         }
+        if let leadID = input.relatedLeadId, try await Lead.find(leadID, on: db) == nil {
+            throw APIError.invalid("relatedLeadId", "no lead has this id")
+        }
         if let assignee = input.assignedTo { try await requireActiveUser(assignee) }
 
         let now = clock.now
@@ -50,7 +53,7 @@ struct ActionService: Sendable {
     /// One action, if the caller may see it (404 otherwise: its existence is not revealed).
     func find(_ id: UUID, visibleTo caller: AuthenticatedUser) async throws -> SalesAction {
         let query = SalesAction.query(on: db).filter(\.$id == id)
-        scope(query, to: caller)
+        if let scope = Self.ownScope(caller) { query.filter(.sql(embed: scope)) }
         guard let action = try await query.first() else { throw APIError.notFound("Action") }
         return action
     }
@@ -63,10 +66,9 @@ struct ActionService: Sendable {
         let title = input.title.map { Self.checkTitle($0, &errors) }
         try errors.throwIfAny()
         if let assignee = input.assignedTo.newValue { try await requireActiveUser(assignee) }
-        let scope: SQLQueryString? = caller.role == .salesperson
-            ? "assigned_to = \(bind: caller.id) OR created_by = \(bind: caller.id)" : nil
         return try await db.transaction { db in
-            let version = try await VersionGate(db: db).claim("sales_actions", id: id, expected: expected, scope: scope,
+            let version = try await VersionGate(db: db).claim("sales_actions", id: id, expected: expected,
+                                                               scope: Self.ownScope(caller),
                                                                notFound: "Action")
             guard let action = try await SalesAction.find(id, on: db) else { throw APIError.notFound("Action") }
             let before = action.auditFields
@@ -190,19 +192,20 @@ struct ActionService: Sendable {
     }
 
     /// Edits an appointment's pending confirmations (one per appointment, so few rows), each versioned
-    /// and audited like a person's edit.
+    /// and audited like a person's edit; their versions are claimed first, as a person's edit would.
     private func editPendingConfirmations(ofAppointment appointmentID: UUID, by actor: Actor,
                                           _ change: (SalesAction, Date) -> Void) async throws -> Int {
-        let pending = try await SalesAction.query(on: db)
-            .filter(\.$relatedAppointmentID == appointmentID)
-            .filter(\.$actionType == .appointmentScheduled)
-            .filter(\.$status == .pending)
-            .all()
+        let claimed = try await VersionGate(db: db).claimAll(SalesAction.schema, where: """
+            related_appointment_id = \(bind: appointmentID)
+              AND action_type = \(bind: ActionType.appointmentScheduled.rawValue) AND status = \(bind: ActionStatus.pending.rawValue)
+            """)
+        guard !claimed.isEmpty else { return 0 }
+        let pending = try await SalesAction.query(on: db).filter(\.$id ~~ Array(claimed.keys)).all()
         let audit = AuditLog(db: db, clock: clock, actor: actor)
         for action in pending {
             let before = action.auditFields
             change(action, clock.now)
-            action.version += 1
+            action.version = claimed[action.id!] ?? action.version
             action.updatedAt = clock.now
             try await action.save(on: db)
             try await audit.updated(action, before: before)
@@ -212,12 +215,10 @@ struct ActionService: Sendable {
 
     // MARK: Helpers
 
-    private func scope(_ query: QueryBuilder<SalesAction>, to caller: AuthenticatedUser) {
-        guard caller.role == .salesperson else { return }
-        query.group(.or) { or in
-            or.filter(\.$assignedTo == caller.id)
-            or.filter(\.$createdBy == caller.id)
-        }
+    /// A salesperson's own actions: assigned to them or created by them; nil (everything) for others.
+    /// Reads (`find`) and edits (the version claim) use this one condition.
+    private static func ownScope(_ caller: AuthenticatedUser) -> SQLQueryString? {
+        caller.role == .salesperson ? "(assigned_to = \(bind: caller.id) OR created_by = \(bind: caller.id))" : nil
     }
 
     /// Keyset paging on (sort_due_at, priority_rank, id). The page keeps the row past the limit

@@ -32,7 +32,7 @@ struct AppointmentService: Sendable {
         if let end = input.endTime { errors.check(end > input.startTime, "endTime", "must be after startTime") }
         try errors.throwIfAny()
         let catalog = CatalogService(db: db, clock: clock)
-        let customer = try await CustomerService(db: db, clock: clock).require(input.customerId, field: "customerId")
+        _ = try await CustomerService(db: db, clock: clock).require(input.customerId, field: "customerId")
         let service = try await catalog.requireService(input.serviceId)
         let clinic = try await catalog.requireClinic(input.clinicId)
 
@@ -48,11 +48,15 @@ struct AppointmentService: Sendable {
         appointment.treatmentDetails = input.treatmentDetails ?? JSONObject()
         appointment.notes = ContactFields.trimmed(input.notes)
         appointment.createdBy = caller.id
-        appointment.salesID = customer.assignedSalesID
         appointment.createdAt = now
         appointment.updatedAt = now
         appointment.version = 1
         try await db.transaction { db in
+            // The customer's salesperson, read under the customer's lock: a reassignment running at the
+            // same time either finishes first (and is seen here) or waits and then moves this one too.
+            try await RowLock(db: db).lock(Customer.schema, id: input.customerId)
+            let customer = try await CustomerService(db: db, clock: clock).find(input.customerId)
+            appointment.salesID = customer.assignedSalesID
             try await appointment.create(on: db)
             try await AuditLog(db: db, clock: clock, actor: caller.actor).created(appointment)
             // Back-filled history (created completed, cancelled or no-show) gets no actions.
@@ -95,7 +99,8 @@ struct AppointmentService: Sendable {
             let auditBefore = appointment.auditFields
             let before = appointment.status
             let target = input.status ?? before
-            let reschedules = (input.startTime.map { $0 != appointment.startTime } ?? false) || input.endTime.isPresent
+            let reschedules = (input.startTime.map { $0 != appointment.startTime } ?? false)
+                || input.endTime.applied(to: appointment.endTime) != appointment.endTime
             if before == .completed || before == .cancelled {
                 if target != before {
                     throw APIError.conflict("A \(before.rawValue) appointment cannot change status.",
@@ -159,7 +164,7 @@ struct AppointmentService: Sendable {
         let actions = ActionService(db: db, clock: clock)
         let id = appointment.id!
         switch (before, appointment.status) {
-        case (_, .cancelled) where before != .cancelled:
+        case (_, .cancelled) where before != .cancelled, (_, .noShow) where before != .noShow:
             try await actions.settleConfirmations(ofAppointment: id, as: .cancelled, by: caller.actor)
         case (_, .confirmed) where before != .confirmed:
             try await actions.settleConfirmations(ofAppointment: id, as: .completed, by: caller.actor)
@@ -171,7 +176,7 @@ struct AppointmentService: Sendable {
                 description: "Check how the customer feels after the treatment and suggest the next visit.",
                 priority: .medium, dueDate: appointment.startTime.addingTimeInterval(2 * 86_400),
                 assignedTo: customer.assignedSalesID, createdBy: caller.id, relatedAppointmentID: id), by: caller.actor)
-        case (.noShow, .scheduled):
+        case (.noShow, .scheduled), (.confirmed, .scheduled):  // rebooked, or to be confirmed again
             let customer = try await CustomerService(db: db, clock: clock).find(appointment.customerID)
             let service = try await CatalogService(db: db, clock: clock).requireService(appointment.serviceID)
             try await createConfirmation(for: appointment, customer: customer, serviceName: service.name,

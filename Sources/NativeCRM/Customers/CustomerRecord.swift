@@ -77,6 +77,11 @@ final class CustomerRecord: Model, @unchecked Sendable {
     }
 
     static let neverContacted = Date(timeIntervalSince1970: 0)
+
+    /// Whether the stored copy (statistics and the follow-up sort key) differs from `stats`.
+    func needs(_ stats: RecordStatistics) -> Bool {
+        statistics != stats || contactSortAt != (stats.lastContactDate ?? Self.neverContacted)
+    }
 }
 
 extension CustomerRecord {

@@ -12,13 +12,15 @@ struct RecordService: Sendable {
     /// the paged endpoints give the rest.
     static let viewLimit = 100
 
-    /// Recomputes and stores one customer's statistics.
+    /// Recomputes and stores one customer's statistics. The record is locked first, so two writes
+    /// for the same customer recompute one after the other and the later one counts both.
     func recompute(customerID: UUID) async throws {
+        try await RowLock(db: db).lock(CustomerRecord.schema, keyColumn: "customer_id", id: customerID)
         let stats = try await RecordStatistics.compute(customerID: customerID, on: db)
         guard let record = try await CustomerRecord.query(on: db).filter(\.$customerID == customerID).first() else {
             throw APIError.notFound("Customer record")
         }
-        guard record.statistics != stats else { return }
+        guard record.needs(stats) else { return }
         record.apply(stats)
         record.updatedAt = clock.now
         try await record.save(on: db)
@@ -39,7 +41,7 @@ struct RecordService: Sendable {
                 var changedInBatch = 0
                 for record in batch {
                     let stats = try await RecordStatistics.compute(customerID: record.customerID, on: db)
-                    if record.statistics != stats {
+                    if record.needs(stats) {
                         record.apply(stats)
                         record.updatedAt = clock.now
                         try await record.save(on: db)
@@ -56,12 +58,16 @@ struct RecordService: Sendable {
     }
 
     /// The first contact moves a `new` record to `contacted` (an edit of the record: versioned, audited).
+    /// The version is claimed in the same statement that checks the status is still `new`, so a
+    /// concurrent edit of the record is neither overwritten nor given the same version.
     func markContacted(customerID: UUID, by actor: Actor) async throws {
-        guard let record = try await CustomerRecord.query(on: db)
-            .filter(\.$customerID == customerID).filter(\.$customerStatus == .new).first() else { return }
+        let claimed = try await VersionGate(db: db).claimAll(CustomerRecord.schema, keyColumn: "customer_id",
+            where: "customer_id = \(bind: customerID) AND customer_status = \(bind: CustomerStatus.new.rawValue)")
+        guard let version = claimed[customerID], let record = try await CustomerRecord.query(on: db)
+            .filter(\.$customerID == customerID).first() else { return }
         let before = record.auditFields
         record.customerStatus = .contacted
-        record.version += 1
+        record.version = version
         record.updatedAt = clock.now
         try await record.save(on: db)
         try await AuditLog(db: db, clock: clock, actor: actor).updated(record, before: before)

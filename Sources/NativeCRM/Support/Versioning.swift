@@ -25,6 +25,36 @@ struct VersionGate: Sendable {
         }
         throw APIError.versionMismatch(current: try current.decode(column: "version", as: Int.self))
     }
+
+    /// Claims the next version of every row matching `condition`, for edits the system makes as a side
+    /// effect (no `If-Match`): like `claim`, it locks those rows first, so a person's concurrent edit
+    /// waits instead of reusing the version. Returns each claimed row's key and new version.
+    func claimAll(_ table: String, keyColumn: String = "id", where condition: SQLQueryString) async throws -> [UUID: Int] {
+        let rows = try await db.sql.raw("UPDATE \(ident: table) SET version = version + 1 WHERE " + condition
+            + " RETURNING \(ident: keyColumn) AS claimed_key, version").all()
+        var claimed: [UUID: Int] = [:]
+        for row in rows {
+            claimed[try row.decode(column: "claimed_key", as: UUID.self)] = try row.decode(column: "version", as: Int.self)
+        }
+        return claimed
+    }
+}
+
+/// Serialises transactions that derive something from a row (a customer's salesperson, a record's
+/// statistics) with those that change it. On PostgreSQL, `SELECT … FOR UPDATE` locks the row until
+/// commit and later statements see every change committed before; on SQLite a transaction holds the
+/// whole database's write lock from its first write, so the lock is a no-op write (`version = version`,
+/// so only versioned tables) that takes it now.
+struct RowLock: Sendable {
+    let db: any Database
+
+    func lock(_ table: String, keyColumn: String = "id", id: UUID) async throws {
+        if db.sql.dialect.name == "sqlite" {
+            try await db.sql.raw("UPDATE \(ident: table) SET version = version WHERE \(ident: keyColumn) = \(bind: id)").run()
+        } else {
+            try await db.sql.raw("SELECT 1 FROM \(ident: table) WHERE \(ident: keyColumn) = \(bind: id) FOR UPDATE").run()
+        }
+    }
 }
 
 /// Reads `If-Match` (`"3"`, `W/"3"`, `3` or `*`); nil when absent or `*` (any version).

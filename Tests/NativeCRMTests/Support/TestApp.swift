@@ -70,7 +70,7 @@ actor TestGate {
 func withCRM(
     adminEmail: String? = nil, adminPassword: String? = nil, migrate: Bool = true,
     database: DatabaseTarget? = nil, tokenTTL: Int = 28_800, events: (any ActivityEvents)? = nil,
-    _ body: (TestContext) async throws -> Void
+    databasePoolSize: Int? = nil, _ body: (TestContext) async throws -> Void
 ) async throws {
     _ = bootstrapLogging
     await TestGate.shared.enter()
@@ -81,7 +81,8 @@ func withCRM(
     let target = database ?? TestDatabase.postgresURL.map { DatabaseTarget.postgres(url: $0, searchPath: schema) }
         ?? .sqlite(path: sqlitePath)
     let config = AppConfig(database: target, jwtSecret: testJWTSecret, adminEmail: adminEmail,
-                           adminPassword: adminPassword, tokenTTL: tokenTTL, bcryptCost: 4)
+                           adminPassword: adminPassword, tokenTTL: tokenTTL, bcryptCost: 4,
+                           databasePoolSize: databasePoolSize)
     try await withApp(configure: { app in
         app.clock = CRMClock { clock.now }
         try await configure(app, config: config)
