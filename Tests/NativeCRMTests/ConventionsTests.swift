@@ -169,4 +169,21 @@ struct ValueCodingTests {
         #expect(Cursor(encoded: "%%%") == nil)
         #expect(Cursor(encoded: "bm90LWpzb24") == nil)
     }
+
+    /// A cursor carrying the smallest 64-bit number (whose absolute value does not exist) is a 400,
+    /// not a crash.
+    @Test func extremeNumbersInACursorAreRefused() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let admin = try await t.admin()
+            let id = UUID().uuidString
+            for (path, values) in [("/crm/customers/repeat", [String(Int64.min), "0", id]),
+                                   ("/crm/customers/repeat", ["1", String(Int64.min), id]),
+                                   ("/crm/actions", ["1700000000000", String(Int64.min), id])] {
+                let res = try await t.get("\(path)?cursor=\(Cursor(values).encoded)", token: admin.token)
+                #expect(res.status == .badRequest, "\(path)")
+                #expect(res.errorFields == ["cursor"], "\(path)")
+            }
+            #expect(try await t.get("/health").status == .ok)
+        }
+    }
 }

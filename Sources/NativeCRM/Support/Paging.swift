@@ -77,7 +77,7 @@ public struct Cursor: Sendable, Equatable {
     }
 
     public func int(at index: Int) throws -> Int64 {
-        guard index < values.count, let value = Int64(values[index]), abs(value) < 1_000_000_000_000_000 else {
+        guard index < values.count, let value = Int64(values[index]), value.magnitude < 1_000_000_000_000_000 else {
             throw Self.invalid
         }
         return value
