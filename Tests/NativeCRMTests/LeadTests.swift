@@ -109,6 +109,11 @@ struct LeadTests {
             #expect(next.json.string("assignedSalesId") == first.id)
             #expect(events.leadAssignments.count == 10)
             #expect(events.leadAssignments.last?.assignee.uuidString == first.id)
+            // Not a tie-break: closing the last-in-line salesperson's lead sends the next one there.
+            let thirdsLead = try await t.get("/crm/leads?assignedSalesId=\(third.id)&limit=1", token: admin.token).list[0]
+            _ = try await t.patch("/crm/leads/\(thirdsLead.string("id")!)", token: admin.token, ["status": "lost"])
+            let after = try await t.post("/crm/leads", token: admin.token, ["source": "website", "firstName": "M", "email": "m@mail.test"])
+            #expect(after.json.string("assignedSalesId") == third.id)
         }
     }
 
@@ -229,6 +234,24 @@ struct LeadTests {
             let linkedByPhone = try await t.patch("/crm/leads/\(byPhone)", token: desk.token, ["status": "converted"])
             #expect(linkedByPhone.json.string("convertedCustomerId") == customerID)
             #expect(try await t.get("/crm/customers", token: desk.token).list.count == 1)
+        }
+    }
+
+    /// Converting and reassigning in one edit: the new customer belongs to the lead's new salesperson.
+    @Test func convertingWhileReassigningGivesTheCustomerTheNewSalesperson() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let desk = try await t.makeUser(.secretariat)
+            let first = try await t.makeUser(.salesperson)
+            let second = try await t.makeUser(.salesperson)
+            let lead = t.createdID(try await t.post("/crm/leads", token: desk.token, [
+                "source": "referral", "firstName": "Mia", "lastName": "Roth", "email": "mia@lead.test", "assignedSalesId": first.id,
+            ]))
+            let converted = try await t.patch("/crm/leads/\(lead)", token: desk.token,
+                                              ["status": "converted", "assignedSalesId": second.id])
+            #expect(converted.status == .ok)
+            #expect(converted.json.string("assignedSalesId") == second.id)
+            let customer = try #require(converted.json.string("convertedCustomerId"))
+            #expect(try await t.get("/crm/customers/\(customer)", token: desk.token).json.string("assignedSalesId") == second.id)
         }
     }
 

@@ -23,7 +23,7 @@ struct ActionService: Sendable {
         if let leadID = input.relatedLeadId, try await Lead.find(leadID, on: db) == nil {
             throw APIError.invalid("relatedLeadId", "no lead has this id")
         }
-        if let assignee = input.assignedTo { try await requireActiveUser(assignee) }
+        if let assignee = input.assignedTo { try await User.requireActive(assignee, field: "assignedTo", on: db) }
 
         let now = clock.now
         let action = SalesAction()
@@ -65,7 +65,7 @@ struct ActionService: Sendable {
         var errors = FieldErrors()
         let title = input.title.map { Self.checkTitle($0, &errors) }
         try errors.throwIfAny()
-        if let assignee = input.assignedTo.newValue { try await requireActiveUser(assignee) }
+        if let assignee = input.assignedTo.newValue { try await User.requireActive(assignee, field: "assignedTo", on: db) }
         return try await db.transaction { db in
             let version = try await VersionGate(db: db).claim("sales_actions", id: id, expected: expected,
                                                                scope: Self.ownScope(caller),
@@ -248,12 +248,6 @@ struct ActionService: Sendable {
         var result = Page(fetched: rows, limit: page.limit, cursor: Self.cursor)
         result.extra = rows.count > page.limit ? [rows[page.limit]] : []
         return result
-    }
-
-    private func requireActiveUser(_ id: UUID) async throws {
-        guard let user = try await User.find(id, on: db), user.active else {
-            throw APIError.invalid("assignedTo", "must be the id of an active user")
-        }
     }
 
     private static func checkTitle(_ raw: String, _ errors: inout FieldErrors) -> String {

@@ -30,6 +30,13 @@ final class User: Model, @unchecked Sendable {
 }
 
 extension User {
+    /// Checks that `id` names an active user (of `role`, when given); otherwise a 400 naming `field`.
+    static func requireActive(_ id: UUID, role: UserRole? = nil, field: String, on db: any Database) async throws {
+        guard let user = try await User.find(id, on: db), user.active, role.map({ $0 == user.role }) ?? true else {
+            throw APIError.invalid(field, "must be the id of an active \(role?.rawValue ?? "user")")
+        }
+    }
+
     /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
     /// checks it against the declared properties).
     var properties: [any AnyProperty] { [$id, $email, $name, $role, $passwordHash, $active, $createdAt, $updatedAt] }

@@ -17,7 +17,7 @@ struct CustomerService: Sendable {
         try Self.checkBirthDate(input.dateOfBirth, now: clock.now, &errors)
         try errors.throwIfAny()
         let salesID = input.assignedSalesId ?? (caller.role == .salesperson ? caller.id : nil)
-        if let salesID { try await requireSalesperson(salesID) }
+        if let salesID { try await User.requireActive(salesID, role: .salesperson, field: "assignedSalesId", on: db) }
 
         return try await insert(firstName: firstName, lastName: lastName, email: email, phone: phone,
                                 dateOfBirth: input.dateOfBirth, assignedSalesID: salesID, by: caller.actor)
@@ -116,7 +116,7 @@ struct CustomerService: Sendable {
                     // Front desk and managers assign freely; a salesperson may only take an unassigned customer.
                     let claiming = caller.role == .salesperson && customer.assignedSalesID == nil && target == caller.id
                     guard caller.role != .salesperson || claiming else { throw APIError.forbidden }
-                    if let target { try await tx.requireSalesperson(target) }
+                    if let target { try await User.requireActive(target, role: .salesperson, field: "assignedSalesId", on: db) }
                     customer.assignedSalesID = target
                 }
             }
@@ -138,14 +138,6 @@ struct CustomerService: Sendable {
             }
             try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(customer, before: before)
             return customer
-        }
-    }
-
-    /// `assignedSalesId` must name an active salesperson.
-    private func requireSalesperson(_ id: UUID) async throws {
-        let user = try await User.find(id, on: db)
-        guard let user, user.active, user.role == .salesperson else {
-            throw APIError.invalid("assignedSalesId", "must be the id of an active SALESPERSON")
         }
     }
 

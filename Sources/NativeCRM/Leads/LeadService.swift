@@ -20,7 +20,9 @@ struct LeadService: Sendable {
             errors.check(input.assignedSalesId == caller.id, "assignedSalesId", "a salesperson's lead is their own")
         }
         try errors.throwIfAny()
-        if let salesID = input.assignedSalesId { try await requireSalesperson(salesID) }
+        if let salesID = input.assignedSalesId {
+            try await User.requireActive(salesID, role: .salesperson, field: "assignedSalesId", on: db)
+        }
 
         let now = clock.now
         let lead = Lead()
@@ -110,15 +112,12 @@ struct LeadService: Sendable {
             errors.check(ContactFields.trimmed(input.email.applied(to: lead.email)) != nil
                             || ContactFields.trimmed(input.phone.applied(to: lead.phone)) != nil,
                          "email", "a lead needs an email or a phone number")
-            if let reason = input.lostReason.newValue {
-                errors.check(reason.count <= 500, "lostReason", "must be at most 500 characters")
-            }
             try errors.throwIfAny()
             if lead.status == .converted, let status = input.status, status != .converted {
                 throw APIError.conflict("A converted lead stays converted.", code: "lead-converted")
             }
             if let salesID = input.assignedSalesId.newValue, salesID != lead.assignedSalesID {
-                try await LeadService(db: db, clock: clock, events: events).requireSalesperson(salesID)
+                try await User.requireActive(salesID, role: .salesperson, field: "assignedSalesId", on: db)
             }
 
             let now = clock.now
@@ -135,12 +134,12 @@ struct LeadService: Sendable {
             if lead.status == .lost, input.lostReason.isPresent {
                 lead.lostReason = ContactFields.trimmed(input.lostReason.newValue)
             }
+            let assignee = input.assignedSalesId.isPresent ? input.assignedSalesId.newValue : lead.assignedSalesID
             if lead.status == .converted, lead.convertedCustomerID == nil {
-                try await convert(lead, by: caller.actor, on: db)
+                try await convert(lead, salesID: assignee, by: caller.actor, on: db)
             }
             lead.updatedAt = now
             lead.version = version
-            let assignee = input.assignedSalesId.isPresent ? input.assignedSalesId.newValue : lead.assignedSalesID
             try await LeadAssigner(db: db, events: events).save(lead, assignedTo: assignee)
             try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(lead, before: before)
             return lead
@@ -148,8 +147,9 @@ struct LeadService: Sendable {
     }
 
     /// Links the lead to the customer with the same email or phone, or creates that customer
-    /// (and its record) — in the caller's transaction. Runs once per lead.
-    private func convert(_ lead: Lead, by actor: Actor, on db: any Database) async throws {
+    /// (and its record, assigned to `salesID`: the lead's salesperson after this edit) — in the caller's
+    /// transaction. Runs once per lead.
+    private func convert(_ lead: Lead, salesID: UUID?, by actor: Actor, on db: any Database) async throws {
         let customers = CustomerService(db: db, clock: clock)
         let customer: Customer
         if let existing = try await customers.findMatching(email: lead.email, phone: lead.phone) {
@@ -157,16 +157,10 @@ struct LeadService: Sendable {
         } else {
             customer = try await customers.insert(
                 firstName: lead.firstName, lastName: lead.lastName ?? "", email: lead.email, phone: lead.phone,
-                dateOfBirth: nil, assignedSalesID: lead.assignedSalesID, by: actor)
+                dateOfBirth: nil, assignedSalesID: salesID, by: actor)
         }
         lead.convertedCustomerID = customer.id
         lead.convertedAt = clock.now
-    }
-
-    private func requireSalesperson(_ id: UUID) async throws {
-        guard let user = try await User.find(id, on: db), user.active, user.role == .salesperson else {
-            throw APIError.invalid("assignedSalesId", "must be the id of an active SALESPERSON")
-        }
     }
 
     private struct Contact {

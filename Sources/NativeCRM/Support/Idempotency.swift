@@ -57,7 +57,13 @@ struct IdempotencyMiddleware: AsyncMiddleware {
                 try? await store.abandon(userID: user.id, key: key)  // nothing was written: a retry may run again
                 throw error
             }
-            try await store.finish(userID: user.id, key: key, response: response)
+            do {
+                try await store.finish(userID: user.id, key: key, response: response)
+            } catch {
+                // The write is committed: answer it. The key stays "in progress" until it expires, so a
+                // retry gets 409 instead of writing twice.
+                request.logger.error("could not remember the answer for an Idempotency-Key: \(String(reflecting: error))")
+            }
             return response
         }
     }
