@@ -123,6 +123,23 @@ struct AuthTests {
         }
     }
 
+    /// Guesses sent in parallel are counted before their passwords are checked: no more than the limit
+    /// are ever checked, and the account ends up locked.
+    @Test func parallelGuessesCannotOutrunTheLimit() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let victim = try await t.makeUser(.salesperson)
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for attempt in 0..<12 {
+                    group.addTask { try await t.login(victim.email, "wrong-password-\(attempt)").status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count <= LoginThrottle.maxFailures - 1, "\(statuses)")
+            #expect(statuses.filter { $0 == .tooManyRequests }.count >= 12 - (LoginThrottle.maxFailures - 1))
+            #expect(try await t.login(victim.email, victim.password).status == .tooManyRequests)
+        }
+    }
+
     @Test func failuresOutsideTheWindowDoNotAccumulate() async throws {
         try await withCRM { (t: TestContext) async throws in
             let user = try await t.makeUser(.salesperson)

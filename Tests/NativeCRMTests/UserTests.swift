@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Testing
 import Vapor
@@ -145,6 +146,20 @@ struct UserTests {
             #expect(deactivate.status == .conflict)
             let second = try await t.makeUser(.admin)
             #expect(try await t.patch("/crm/users/\(admin.id)", token: second.token, ["active": false]).status == .ok)
+        }
+    }
+
+    /// Two managers demoting each other at the same moment: one wins, one admin remains.
+    @Test func parallelDemotionsKeepOneAdmin() async throws {
+        try await withCRM(databasePoolSize: 4) { (t: TestContext) async throws in
+            let first = try await t.admin()
+            let second = try await t.makeUser(.admin)
+            async let a = t.patch("/crm/users/\(second.id)", token: first.token, ["role": "SALESPERSON"])
+            async let b = t.patch("/crm/users/\(first.id)", token: second.token, ["role": "SALESPERSON"])
+            let statuses = [try await a.status, try await b.status]
+            #expect(statuses.filter { $0 == .ok }.count <= 1, "\(statuses)")
+            let admins = try await User.query(on: t.app.db).filter(\.$role == .admin).filter(\.$active == true).count()
+            #expect(admins == 1)
         }
     }
 

@@ -32,12 +32,16 @@ struct AuthService: Sendable {
         if let seconds = try await throttle.retryAfter(email: email) {
             throw LoginThrottle.tooManyAttempts(retryAfter: seconds)
         }
+        let attempt = try await throttle.countAttempt(email: email)
+        if attempt > LoginThrottle.maxFailures {  // past the limit already (parallel guesses): no check at all
+            throw LoginThrottle.tooManyAttempts(retryAfter: try await throttle.lock(email: email))
+        }
         let user = try await User.query(on: db).filter(\.$email == email).first()
         // Verify against a real hash even for unknown emails so timing does not reveal which exist.
         let matches = try await hasher.verify(input.password, against: user?.passwordHash ?? decoyHash)
         guard let user, matches, user.active else {
-            if let seconds = try await throttle.recordFailure(email: email) {
-                throw LoginThrottle.tooManyAttempts(retryAfter: seconds)
+            if attempt >= LoginThrottle.maxFailures {
+                throw LoginThrottle.tooManyAttempts(retryAfter: try await throttle.lock(email: email))
             }
             throw Self.invalidCredentials
         }

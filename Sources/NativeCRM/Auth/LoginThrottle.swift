@@ -20,8 +20,10 @@ struct LoginThrottle: Sendable {
         return max(1, Int(until.timeIntervalSince(now).rounded(.up)))
     }
 
-    /// Counts a failure; returns the lock's length in seconds when this failure locks the account.
-    func recordFailure(email: String) async throws -> Int? {
+    /// Counts an attempt before its password is checked (so parallel guesses cannot all slip past the
+    /// limit while bcrypt runs); returns the attempt's number within the window. `recordSuccess` forgets
+    /// the count.
+    func countAttempt(email: String) async throws -> Int {
         let windowStart = now.addingTimeInterval(-Self.window)
         let row = try await db.raw("""
             INSERT INTO login_throttles (email, failures, window_started_at, locked_until)
@@ -33,11 +35,15 @@ struct LoginThrottle: Sendable {
                               THEN \(bind: now) ELSE login_throttles.window_started_at END
             RETURNING failures
             """).first()
-        let failures = try row?.decode(column: "failures", as: Int.self) ?? 0
-        guard failures >= Self.maxFailures else { return nil }
+        return try row?.decode(column: "failures", as: Int.self) ?? 0
+    }
+
+    /// Locks the account for `lockout`; returns its length in seconds. The count is kept (guesses already
+    /// in flight stay past the limit) and its window restarts, so it has expired when the lock has.
+    func lock(email: String) async throws -> Int {
         let until = now.addingTimeInterval(Self.lockout)
         try await db.raw("""
-            UPDATE login_throttles SET failures = 0, window_started_at = \(bind: now), locked_until = \(bind: until)
+            UPDATE login_throttles SET window_started_at = \(bind: now), locked_until = \(bind: until)
             WHERE email = \(bind: email)
             """).run()
         return Int(Self.lockout)

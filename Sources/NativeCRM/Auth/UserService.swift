@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 /// Manages the people who use the CRM (ADMIN only): create, list, rename, change role, deactivate.
@@ -52,6 +53,13 @@ struct UserService: Sendable {
         try errors.throwIfAny()
         let now = clock.now
         return try await db.transaction { db in
+            if input.role != nil || input.active != nil {
+                // Lock the active admins first (a row lock on PostgreSQL, the write lock on SQLite), so two
+                // managers demoting each other at once cannot both see "one other admin left".
+                try await db.sql.raw("""
+                    UPDATE users SET updated_at = updated_at WHERE role = \(bind: UserRole.admin.rawValue) AND active = \(bind: true)
+                    """).run()
+            }
             guard let user = try await User.find(id, on: db) else { throw APIError.notFound("User") }
             let before = user.auditFields
             let losesAdmin = user.role == .admin && user.active
