@@ -17,5 +17,6 @@ enum CRMMigrations {
         M0012_AddReliability(),
         M0013_AddDelegatedActionsIndex(),
         M0014_AddAnalyticsIndexes(),
+        M0015_AddAuditLookupIndexes(),
     ]
 }

@@ -43,11 +43,13 @@ struct NotificationService: Sendable {
     }
 
     /// Marks every unread notification of the caller read; returns how many.
+    /// One statement, so the count is exactly the notifications it marked.
     func markAllRead(by userID: UUID) async throws -> Int {
-        let unread = InboxNotification.query(on: db).filter(\.$userID == userID).filter(\.$readAt == nil)
-        let count = try await unread.count()
-        try await unread.copy().set(\.$readAt, to: clock.now).update()
-        return count
+        try await db.sql.raw("""
+            UPDATE notifications SET read_at = \(bind: clock.now)
+            WHERE user_id = \(bind: userID) AND read_at IS NULL
+            RETURNING id
+            """).all().count
     }
 
     /// The caller's notifications created at or after `since`, oldest first (for the live stream).
