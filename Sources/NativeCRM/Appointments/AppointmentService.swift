@@ -78,6 +78,7 @@ struct AppointmentService: Sendable {
 
     /// By start time (earliest first), keyset-paged; filters on indexed columns.
     func list(_ filter: AppointmentFilter, page: PageRequest) async throws -> Page<AppointmentView> {
+        try QueryParameter.checkPeriod(from: filter.from, to: filter.to, endField: "to", "must be after from")
         let query = joined(Appointment.query(on: db))
         if let customerID = filter.customerID { query.filter(\.$customerID == customerID) }
         if let status = filter.status { query.filter(\.$status == status) }

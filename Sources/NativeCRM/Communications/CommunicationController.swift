@@ -23,9 +23,6 @@ struct CommunicationController: RouteCollection {
             type: try CommunicationType.parse(req.query["type"], field: "type"),
             start: try QueryParameter.instant(req, "startDate", endOfDay: false),
             end: try QueryParameter.instant(req, "endDate", endOfDay: true))
-        if let start = filter.start, let end = filter.end, start >= end {
-            throw APIError.invalid("endDate", "must not be before startDate")
-        }
         return try await service(req).history(customerID: customerID, filter, page: try PageRequest(from: req))
             .map(CommunicationResponse.init).response(for: req)
     }

@@ -60,6 +60,8 @@ struct CommunicationService: Sendable {
 
     /// A customer's history, newest first, keyset-paged on (occurred_at, id).
     func history(customerID: UUID, _ filter: CommunicationFilter, page: PageRequest) async throws -> Page<Communication> {
+        try QueryParameter.checkPeriod(from: filter.start, to: filter.end, endField: "endDate",
+                                       "must not be before startDate")
         _ = try await CustomerService(db: db, clock: clock).find(customerID)
         let query = Communication.query(on: db).filter(\.$customerID == customerID)
         if let type = filter.type { query.filter(\.$type == type) }

@@ -14,11 +14,9 @@ extension CustomerController {
     @Sendable func followUp(req: Request) async throws -> Response {
         let days = try QueryParameter.int(req, "daysThreshold", range: RetentionService.thresholdRange)
             ?? RetentionService.defaultThreshold
-        let caller = try req.caller
-        let salesID = try QueryParameter.uuid(req, "assignedSalesId") ?? (caller.role == .salesperson ? caller.id : nil)
-        let now = req.clock.now
-        return try await RetentionService(db: req.db, clock: req.clock)
-            .followUp(threshold: days, assignedTo: salesID, page: try PageRequest(from: req))
-            .map { FollowUpCustomerResponse($0.0, customer: $0.1, now: now) }.response(for: req)
+        let (rows, now) = try await RetentionService(db: req.db, clock: req.clock)
+            .followUp(threshold: days, assignedTo: try QueryParameter.uuid(req, "assignedSalesId"),
+                      for: try req.caller, page: try PageRequest(from: req))
+        return try await rows.map { FollowUpCustomerResponse($0.0, customer: $0.1, now: now) }.response(for: req)
     }
 }

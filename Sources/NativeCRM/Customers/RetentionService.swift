@@ -39,11 +39,15 @@ struct RetentionService: Sendable {
         return try records.map { ($0, try $0.joined(Customer.self)) }
     }
 
-    /// Customers not contacted for `threshold` days: never contacted first, then the oldest contact.
-    func followUp(threshold days: Int, assignedTo salesID: UUID?, page: PageRequest) async throws
-        -> Page<(CustomerRecord, Customer)>
+    /// Customers not contacted for `threshold` days: never contacted first, then the oldest contact. A
+    /// salesperson gets their own customers unless they name a salesperson. Also returns the instant the
+    /// threshold was measured from (for each row's days since contact).
+    func followUp(threshold days: Int, assignedTo requested: UUID?, for caller: AuthenticatedUser, page: PageRequest)
+        async throws -> (page: Page<(CustomerRecord, Customer)>, now: Date)
     {
-        let cutoff = clock.now.addingTimeInterval(-Double(days) * 86_400)
+        let salesID = requested ?? (caller.role == .salesperson ? caller.id : nil)
+        let now = clock.now
+        let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
         let query = joinedRecords().filter(\.$contactSortAt < cutoff)
         if let salesID { query.filter(\.$assignedSalesID == salesID) }
         if let cursor = page.cursor {
@@ -62,7 +66,7 @@ struct RetentionService: Sendable {
         let records = Page(fetched: rows, limit: page.limit) {
             Cursor([Cursor.timestamp($0.contactSortAt ?? CustomerRecord.neverContacted), $0.customerID.uuidString])
         }
-        return try records.map { ($0, try $0.joined(Customer.self)) }
+        return (try records.map { ($0, try $0.joined(Customer.self)) }, now)
     }
 
     private func joinedRecords() -> QueryBuilder<CustomerRecord> {

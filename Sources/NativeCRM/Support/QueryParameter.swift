@@ -2,6 +2,11 @@ import Vapor
 
 /// Typed reads of path and query parameters; a bad value is a 400 naming the parameter.
 enum QueryParameter {
+    /// A filter's period must not end before it starts; the 400 names the end's parameter.
+    static func checkPeriod(from start: Date?, to end: Date?, endField: String, _ message: String) throws {
+        if let start, let end, start >= end { throw APIError.invalid(endField, message) }
+    }
+
     static func bool(_ req: Request, _ name: String) throws -> Bool? {
         guard let raw = req.query[String.self, at: name] else { return nil }
         switch raw.lowercased() {
