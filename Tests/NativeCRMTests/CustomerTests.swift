@@ -101,6 +101,7 @@ struct CustomerTests {
             #expect(try await search("müller") == [anna])
             #expect(try await search("ALPHA.TEST") == [anna])
             #expect(try await search("1112233") == [anna])
+            #expect(try await search("111 22-33") == [anna], "typed with separators, as leads are searched")
             #expect(try await search("%") == [bob])
             #expect(try await search("_") == [])
             #expect(Set(try await search("test")) == [anna, bob])

@@ -251,8 +251,6 @@ struct ActionService: Sendable {
     }
 
     private static func checkTitle(_ raw: String, _ errors: inout FieldErrors) -> String {
-        let title = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        errors.check(!title.isEmpty && title.count <= 200, "title", "must be 1 to 200 characters")
-        return title
+        errors.requiredText(raw, "title", max: 200)
     }
 }

@@ -77,17 +77,11 @@ struct CatalogService: Sendable {
         return service
     }
 
-    private func saveUnique(_ write: () async throws -> Void) async throws {
-        do {
-            try await write()
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw APIError.conflict("The name is already taken.", code: "duplicate-name")
-        }
+    private func saveUnique<T>(_ write: () async throws -> T) async throws -> T {
+        try await withUniqueName("The name is already taken.", write)
     }
 
     private static func checkName(_ raw: String, _ errors: inout FieldErrors) -> String {
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        errors.check(!name.isEmpty && name.count <= 200, "name", "must be 1 to 200 characters")
-        return name
+        errors.requiredText(raw, "name", max: 200)
     }
 }

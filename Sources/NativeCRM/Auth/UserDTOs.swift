@@ -64,9 +64,7 @@ enum UserInput {
     static func isPlausibleEmail(_ email: String) -> Bool { ContactFields.isPlausibleEmail(email) }
 
     static func checkName(_ name: String?, into errors: inout FieldErrors) {
-        guard let name else { return }
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        errors.check(!trimmed.isEmpty && trimmed.count <= 200, "name", "must be 1 to 200 characters")
+        if let name { errors.requiredText(name, "name", max: 200) }
     }
 
     static func checkPassword(_ password: String, into errors: inout FieldErrors) {

@@ -22,7 +22,7 @@ final class Customer: Model, @unchecked Sendable {
     init() {}
 
     func refreshSearchText() {
-        searchText = [firstName, lastName, email ?? "", phone ?? ""].joined(separator: " ").lowercased()
+        searchText = ContactFields.searchText(firstName, lastName, email, phone)
     }
 }
 

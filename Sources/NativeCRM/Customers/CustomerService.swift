@@ -79,7 +79,7 @@ struct CustomerService: Sendable {
     func list(_ filter: CustomerFilter, page: PageRequest) async throws -> Page<Customer> {
         let query = Customer.query(on: db)
         if let search = ContactFields.trimmed(filter.search) {
-            query.filter(.sql(ContainsText(table: Customer.schema, column: "search_text", needle: search)))
+            query.filter(.sql(ContactSearch(table: Customer.schema, text: search)))
         }
         if let salesID = filter.assignedSalesID { query.filter(\.$assignedSalesID == salesID) }
         if let tagID = filter.tagID {
@@ -142,9 +142,7 @@ struct CustomerService: Sendable {
     }
 
     private static func checkName(_ raw: String, _ field: String, _ errors: inout FieldErrors) -> String {
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        errors.check(!value.isEmpty && value.count <= 100, field, "must be 1 to 100 characters")
-        return value
+        errors.requiredText(raw, field, max: 100)
     }
 
     private static func checkBirthDate(_ date: CalendarDate?, now: Date, _ errors: inout FieldErrors) throws {

@@ -32,7 +32,7 @@ final class Lead: Model, StoresMetadata, @unchecked Sendable {
     init() {}
 
     func refreshSearchText() {
-        searchText = [firstName, lastName ?? "", email ?? "", phone ?? ""].joined(separator: " ").lowercased()
+        searchText = ContactFields.searchText(firstName, lastName, email, phone)
     }
 
     /// Moves to `status`; the first move past `new` stamps the first contact.

@@ -66,14 +66,7 @@ struct LeadService: Sendable {
         if let salesID = filter.assignedSalesID { query.filter(\.$assignedSalesID == salesID) }
         if let source = filter.source { query.filter(\.$source == source) }
         if let search = ContactFields.trimmed(filter.search) {
-            // "079 123-45" finds the stored "079123..." too: try the text without phone separators.
-            let needle = String(search.filter { !" .-()/".contains($0) })
-            query.group(.or) { or in
-                or.filter(.sql(ContainsText(table: Lead.schema, column: "search_text", needle: search)))
-                if needle != search, !needle.isEmpty {
-                    or.filter(.sql(ContainsText(table: Lead.schema, column: "search_text", needle: needle)))
-                }
-            }
+            query.filter(.sql(ContactSearch(table: Lead.schema, text: search)))
         }
         return try await query.page(newestFirstBy: \.$createdAt, page) { $0.createdAt }
     }
@@ -172,8 +165,7 @@ struct LeadService: Sendable {
 
     private static func checkContact(firstName: String, lastName: String?, email: String?, phone: String?,
                                      _ errors: inout FieldErrors) -> Contact {
-        let first = firstName.trimmingCharacters(in: .whitespacesAndNewlines)
-        errors.check(!first.isEmpty && first.count <= 100, "firstName", "must be 1 to 100 characters")
+        let first = errors.requiredText(firstName, "firstName", max: 100)
         let last = ContactFields.trimmed(lastName)
         if let last { errors.check(last.count <= 100, "lastName", "must be at most 100 characters") }
         let normalizedEmail = ContactFields.checkEmail(email, into: &errors)

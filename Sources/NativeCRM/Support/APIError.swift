@@ -74,6 +74,14 @@ public struct FieldErrors: Sendable {
         if !condition { add(field, message) }
     }
 
+    /// A required text field: trimmed, then 1 to `max` characters. Returns the trimmed text.
+    @discardableResult
+    public mutating func requiredText(_ raw: String, _ field: String, max: Int) -> String {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        check(!text.isEmpty && text.count <= max, field, "must be 1 to \(max) characters")
+        return text
+    }
+
     /// Throws a 400 naming every collected field, if any.
     public func throwIfAny() throws {
         if !all.isEmpty { throw APIError.validation(all) }

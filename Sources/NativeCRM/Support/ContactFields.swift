@@ -20,9 +20,17 @@ enum ContactFields {
     /// Normalises a phone number: separators (spaces, dots, dashes, parentheses) removed, a leading `00`
     /// read as `+`. With a `+` the result is E.164 (`+` and 8–15 digits); without one it stays a local
     /// number of 5–15 digits (no country can be assumed). Nil when it cannot be a phone number.
+    /// What people type between a phone number's digits.
+    static let phoneSeparators = " .-()/\u{00A0}"
+
+    /// The lower-cased text `search` matches for a person (customer or lead).
+    static func searchText(_ parts: String?...) -> String {
+        parts.map { $0 ?? "" }.joined(separator: " ").lowercased()
+    }
+
     static func normalizePhone(_ raw: String) -> String? {
         var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        text.removeAll { " .-()/\u{00A0}".contains($0) }
+        text.removeAll { phoneSeparators.contains($0) }
         if text.hasPrefix("00") { text = "+" + text.dropFirst(2) }
         let international = text.hasPrefix("+")
         let digits = international ? String(text.dropFirst()) : text

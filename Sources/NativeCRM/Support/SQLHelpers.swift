@@ -20,6 +20,24 @@ struct ContainsText: SQLExpression {
     }
 }
 
+/// `search` over a person's `search_text`: the text as typed, or without phone separators, so
+/// "079 123-45" also finds the stored "07912345…". Customers and leads search the same way.
+struct ContactSearch: SQLExpression {
+    let table: String
+    let text: String
+
+    func serialize(to serializer: inout SQLSerializer) {
+        let compact = String(text.filter { !ContactFields.phoneSeparators.contains($0) })
+        serializer.write("(")
+        ContainsText(table: table, column: "search_text", needle: text).serialize(to: &serializer)
+        if compact != text, !compact.isEmpty {
+            serializer.write(" OR ")
+            ContainsText(table: table, column: "search_text", needle: compact).serialize(to: &serializer)
+        }
+        serializer.write(")")
+    }
+}
+
 extension Database {
     /// The SQL side of a Fluent database (both of ours are SQL databases).
     var sql: any SQLDatabase {
@@ -35,4 +53,13 @@ func createIndex(_ name: String, on table: String, _ columns: [String], unique: 
     if unique { builder = builder.unique() }
     for column in columns { builder = builder.column(column) }
     try await builder.run()
+}
+
+/// Runs a write whose only unique constraint is a name; a clash is a 409 `duplicate-name` with `detail`.
+func withUniqueName<T>(_ detail: String, _ write: () async throws -> T) async throws -> T {
+    do {
+        return try await write()
+    } catch let error as any DatabaseError where error.isConstraintFailure {
+        throw APIError.conflict(detail, code: "duplicate-name")
+    }
 }

@@ -132,17 +132,11 @@ struct TagService: Sendable {
     }
 
     private func saveUnique<T>(_ write: () async throws -> T) async throws -> T {
-        do {
-            return try await write()
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw APIError.conflict("A tag with this name already exists.", code: "duplicate-name")
-        }
+        try await withUniqueName("A tag with this name already exists.", write)
     }
 
     private static func checkName(_ raw: String, _ errors: inout FieldErrors) -> String {
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        errors.check(!name.isEmpty && name.count <= 60, "name", "must be 1 to 60 characters")
-        return name
+        errors.requiredText(raw, "name", max: 60)
     }
 
     /// `#RGB` or `#RRGGBB`, stored upper-case.

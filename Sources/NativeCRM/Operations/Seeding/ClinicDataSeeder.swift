@@ -126,7 +126,7 @@ struct ClinicDataSeeder {
             let salesID: UUID? = rng.chance(0.08) ? nil : rng.pick(catalog.salespeople)
             let createdAt = now.addingTimeInterval(-Double(rng.int(30...1_100)) * 86_400 - Double(rng.int(0...86_399)))
             customers.append([SQLBind(id), SQLBind(first), SQLBind(last), SQLBind(email), SQLBind(phone),
-                              SQLBind(salesID), SQLBind("\(first) \(last) \(email) \(phone)".lowercased()),
+                              SQLBind(salesID), SQLBind(ContactFields.searchText(first, last, email, phone)),
                               SQLBind(createdAt), SQLBind(createdAt)])
 
             // Visits follow the customer's usual treatment interval, with noise; some customers lapsed.
@@ -267,7 +267,7 @@ struct ClinicDataSeeder {
                          SQLBind(phone), SQLBind(status.rawValue), SQLBind(Int64(rng.int(100...3_000)) * 100), SQLBind("{}"),
                          SQLBind(salesID), SQLBind(status == .lost ? "Chose another clinic" : nil),
                          SQLBind(minutes.map { created.addingTimeInterval($0 * 60) }), SQLBind(minutes),
-                         SQLBind("\(first) \(last) \(email) \(phone)".lowercased()), SQLBind(created), SQLBind(created)])
+                         SQLBind(ContactFields.searchText(first, last, email, phone)), SQLBind(created), SQLBind(created)])
             if rows.count == 20_000 || number == scale.leads - 1 {
                 try await BulkWriter(db: db).insert(into: "leads", columns: [
                     "id", "source", "first_name", "last_name", "email", "phone", "status", "estimated_value_cents", "metadata",
