@@ -40,7 +40,10 @@ for key, label in ENDPOINTS:
     l = parse(os.path.join(out_dir, f"{db}-L-{key}.txt"))
     if not s or not l:
         continue
-    ratio = l["p50"] / s["p50"] if s["p50"] else float("nan")
+    if not s["p50"] or not l["p50"]:
+        verdicts.append(f"- {label}: no p50 latency in the wrk output (the run did not measure it)")
+        continue
+    ratio = l["p50"] / s["p50"]
     vs_health = l["rps"] / health["L"]["rps"] if health["L"] else float("nan")
     rows.append(f"| {label} | {s['rps']:.0f} | {s['p50']:.2f} | {s['p99']:.2f} | {l['rps']:.0f} | {l['p50']:.2f} | "
                 f"{l['p99']:.2f} | {s['non2xx'] + l['non2xx']} | {ratio:.2f} | {vs_health:.0%} |")
@@ -48,6 +51,9 @@ for key, label in ENDPOINTS:
         pass
     elif ratio > 1.3:
         verdicts.append(f"- {label}: L÷S p50 {ratio:.2f} > 1.3")
+    for scale, result in (("S", s), ("L", l)):
+        if result["errors"]:
+            verdicts.append(f"- {label} at {scale}: {result['errors']}")
     if s["non2xx"] + l["non2xx"]:
         verdicts.append(f"- {label}: {s['non2xx'] + l['non2xx']} non-2xx responses")
     if key == "record" and vs_health < 0.25:

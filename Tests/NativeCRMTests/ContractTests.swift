@@ -8,21 +8,36 @@ import Yams
 @Suite("OpenAPI contract")
 struct ContractTests {
     static func documentOperations() throws -> Set<String> {
+        Set(try documentedRoles().keys)
+    }
+
+    /// Every documented operation ("GET /crm/customers/:id") with its `x-roles`.
+    static func documentedRoles() throws -> [String: [String]] {
         let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let text = try String(contentsOf: checkout.appendingPathComponent("openapi.yaml"), encoding: .utf8)
         let root = try #require(try Yams.load(yaml: text) as? [String: Any])
         #expect((root["openapi"] as? String)?.hasPrefix("3.1") == true)
         let paths = try #require(root["paths"] as? [String: Any])
-        var operations = Set<String>()
+        var operations: [String: [String]] = [:]
         for (path, item) in paths {
-            for method in (item as? [String: Any] ?? [:]).keys
+            for (method, operation) in (item as? [String: Any] ?? [:])
             where ["get", "post", "put", "patch", "delete", "head", "options"].contains(method) {
                 let vaporPath = path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
-                operations.insert("\(method.uppercased()) \(vaporPath)")
+                operations["\(method.uppercased()) \(vaporPath)"] = (operation as? [String: Any])?["x-roles"] as? [String] ?? ["missing"]
             }
         }
         return operations
+    }
+
+    /// The published contract names the same roles per operation as the role matrix the tests enforce.
+    @Test func documentedRolesMatchTheRoleMatrix() throws {
+        let documented = try Self.documentedRoles()
+        for row in RoleMatrixTests.matrix {
+            let key = "\(row.method.rawValue) \(row.path)"
+            let expected = row.audience == .anonymous ? [] : row.audience.roles.map(\.rawValue).sorted()
+            #expect(documented[key]?.sorted() == expected, "\(key)")
+        }
     }
 
     static func routeOperations(_ app: Application) -> Set<String> {

@@ -37,7 +37,6 @@ READ_ONLY_RECORD_KEYS = [
 # ---------------------------------------------------------------- roles
 AUDIENCES = {
     "public": ([], "Public: no token needed."),
-    "signedIn": (USER_ROLES, "Roles: SALESPERSON, SECRETARIAT, ADMIN (any signed-in user)."),
     "everyone": (USER_ROLES, "Roles: SALESPERSON, SECRETARIAT, ADMIN (any signed-in user)."),
     "frontDesk": (["SECRETARIAT", "ADMIN"], "Roles: SECRETARIAT, ADMIN (front desk and managers); a SALESPERSON gets 403."),
     "sellers": (["SALESPERSON", "ADMIN"], "Roles: SALESPERSON, ADMIN; a SECRETARIAT gets 403."),
@@ -709,8 +708,7 @@ ex_appointment = {
     "createdAt": "2024-01-02T11:00:00Z",
     "updatedAt": "2024-01-15T11:00:00Z",
 }
-ex_communication = {
-    "id": EX_COMM_ID,
+ex_comm_request = {
     "customerId": EX_CUSTOMER_ID,
     "type": "call",
     "direction": "outgoing",
@@ -718,14 +716,17 @@ ex_communication = {
     "subject": "Follow-up on treatment interest",
     "notes": "Customer confirmed booking for next week",
     "durationSeconds": 420,
+}
+ex_communication = {
+    "id": EX_COMM_ID,
+    **ex_comm_request,
     "scheduledAt": None,
     "occurredAt": "2024-01-20T09:00:00Z",
     "metadata": {},
     "loggedBy": EX_SALES_ID,
     "createdAt": "2024-01-20T09:00:00Z",
 }
-ex_action = {
-    "id": EX_ACTION_ID,
+ex_action_request = {
     "customerId": EX_CUSTOMER_ID,
     "actionType": "follow_up",
     "title": "Confirm appointment",
@@ -733,6 +734,10 @@ ex_action = {
     "status": "pending",
     "priority": "high",
     "dueDate": "2024-01-31T09:00:00Z",
+}
+ex_action = {
+    "id": EX_ACTION_ID,
+    **ex_action_request,
     "relatedAppointmentId": None,
     "relatedLeadId": None,
     "metadata": {},
@@ -826,15 +831,6 @@ ex_lead = {
     "createdAt": "2024-01-20T09:00:00Z",
     "updatedAt": "2024-01-20T09:00:00Z",
 }
-ex_comm_request = {
-    "customerId": EX_CUSTOMER_ID,
-    "type": "call",
-    "direction": "outgoing",
-    "status": "completed",
-    "subject": "Follow-up on treatment interest",
-    "notes": "Customer confirmed booking for next week",
-    "durationSeconds": 420,
-}
 ex_comm_request_full = {
     "customerId": EX_CUSTOMER_ID,
     "type": "call",
@@ -845,15 +841,6 @@ ex_comm_request_full = {
     "durationSeconds": 300,
     "scheduledAt": "2024-01-20T10:00:00Z",
     "metadata": {},
-}
-ex_action_request = {
-    "customerId": EX_CUSTOMER_ID,
-    "actionType": "follow_up",
-    "title": "Confirm appointment",
-    "description": "Call to confirm appointment 24 hours before",
-    "status": "pending",
-    "priority": "high",
-    "dueDate": "2024-01-31T09:00:00Z",
 }
 ex_action_request_full = {
     "customerId": EX_CUSTOMER_ID,
@@ -964,7 +951,7 @@ op("post", "/auth/login", op_id="login", summary="Sign in and get a bearer token
    body="LoginRequest",
    body_examples=examples(login=("Sign in", {"email": "admin@localhost", "password": "correct-horse-battery"})),
    success={"200": ok(ref("LoginResponse"), "Signed in.")}, errors=[401, 429])
-op("get", "/auth/me", op_id="getCurrentUser", summary="The signed-in user", tag="Auth", audience="signedIn",
+op("get", "/auth/me", op_id="getCurrentUser", summary="The signed-in user", tag="Auth", audience="everyone",
    success={"200": ok(ref("User"), "The caller.")})
 
 # --- users
