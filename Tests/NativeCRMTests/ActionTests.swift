@@ -99,6 +99,15 @@ struct ActionTests {
             #expect(try await t.get("/crm/actions?status=done", token: desk.token).errorFields == ["status"])
             #expect(try await t.get("/crm/actions?priority=asap", token: desk.token).errorFields == ["priority"])
             #expect(try await t.get("/crm/actions?dueBefore=soon", token: desk.token).errorFields == ["dueBefore"])
+            // The filters select, not just pass everything: a done action and another customer's.
+            let other = try await t.makeCustomer(desk.token)
+            let done = t.createdID(try await t.post("/crm/actions", token: desk.token, [
+                "customerId": other, "actionType": "other", "title": "done", "status": "completed",
+            ]))
+            #expect(try await t.get("/crm/actions?status=pending", token: desk.token).list.count == 6)
+            #expect(try await t.get("/crm/actions?status=completed", token: desk.token).list.compactMap { $0.string("id") } == [done])
+            #expect(try await t.get("/crm/actions?customerId=\(customer)", token: desk.token).list.count == 6)
+            #expect(try await t.get("/crm/actions?customerId=\(other)", token: desk.token).list.compactMap { $0.string("id") } == [done])
         }
     }
 

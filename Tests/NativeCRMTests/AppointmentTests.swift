@@ -97,6 +97,9 @@ struct AppointmentTests {
             #expect(pending.first?.string("dueDate") == "2025-06-09T14:00:00Z")
             _ = try await t.patch("/crm/appointments/\(first)", token: s.desk.token, ["status": "confirmed"])
             #expect(try await t.get("/crm/actions/pending", token: s.sales.token).list.isEmpty)
+            let confirmation = try await t.get("/crm/actions?customerId=\(customer)", token: s.desk.token).list
+                .filter { $0.string("actionType") == "appointment_scheduled" }
+            #expect(confirmation.compactMap { $0.string("status") } == ["completed"], "completed, not cancelled or gone")
         }
     }
 
@@ -114,7 +117,10 @@ struct AppointmentTests {
                 #expect(res.status == .conflict)
                 #expect(res.isProblem)
                 #expect((res.json.string("detail") ?? "").contains("appointment"))
+                #expect(res.json.string("type")?.hasSuffix("appointment-closed") == true, "\(body)")
             }
+            let unchanged = try await t.get("/crm/appointments/\(done)", token: s.desk.token).json
+            #expect(unchanged.string("startTime") == day(-3) && unchanged.string("status") == "completed")
             let corrected = try await t.patch("/crm/appointments/\(done)", token: s.desk.token, ["totalAmount": 99.9])
             #expect(corrected.status == .ok)
             #expect(try await t.record(s.desk.token, customer: customer)[object: "record"].number("lifetimeValue") == 99.9)

@@ -127,6 +127,8 @@ struct CommunicationTests {
             #expect(oneDay.count == 1)
             let paged = try await t.collect("\(path)?limit=1", token: sales.token)
             #expect(paged.count == 4)
+            let whole = try await t.get(path, token: sales.token).list
+            #expect(paged.compactMap { $0.string("id") } == whole.compactMap { $0.string("id") }, "each once, newest first")
             #expect(try await t.get("\(path)?startDate=2025-05-22&endDate=2025-05-01", token: sales.token).errorFields == ["endDate"])
             #expect(try await t.get("\(path)?startDate=May", token: sales.token).errorFields == ["startDate"])
             #expect(try await t.get("\(path)?type=fax", token: sales.token).errorFields == ["type"])

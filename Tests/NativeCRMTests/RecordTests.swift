@@ -159,6 +159,25 @@ struct RecordTests {
         }
     }
 
+    /// The record block a PUT answers with carries the same derived fields as the GET.
+    @Test func putAnswersWithTheNextAppointmentAndVisits() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let s = try await t.clinicSetup()
+            let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
+            _ = try await t.bookAppointment(s.desk.token, customer: customer, service: s.service, clinic: s.clinic,
+                                            start: day(-10), status: "completed", amount: 80)
+            _ = try await t.bookAppointment(s.desk.token, customer: customer, service: s.service, clinic: s.clinic,
+                                            start: day(6), status: "scheduled")
+            let put = try await t.put("/crm/customers/\(customer)/record", token: s.sales.token, ["notes": "Prefers mornings"])
+            #expect(put.status == .ok)
+            #expect(put.json.string("nextAppointmentDate") == day(6))
+            #expect(put.json[list: "treatmentHistory"].compactMap { $0.number("totalAmount") } == [80])
+            let get = try await t.record(s.sales.token, customer: customer)[object: "record"]
+            #expect(get.string("nextAppointmentDate") == put.json.string("nextAppointmentDate"))
+            #expect(get[list: "treatmentHistory"].count == 1)
+        }
+    }
+
     @Test func putRefusesDerivedFieldsNamingEach() async throws {
         try await withCRM { (t: TestContext) async throws in
             let sales = try await t.makeUser(.salesperson)

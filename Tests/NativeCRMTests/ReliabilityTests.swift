@@ -167,6 +167,7 @@ struct ConcurrencyControlTests {
             let updates = try await AuditEntry.query(on: t.app.db).filter(\.$entityID == UUID(uuidString: id)!)
                 .filter(\.$action == .update).count()
             #expect(updates <= statuses.count)
+            #expect(updates >= 1, "the status changes are audited")
         }
     }
 }

@@ -36,6 +36,20 @@ struct RetentionTests {
             #expect(UUID(uuidString: first.string("id") ?? "") != nil)
             let paged = try await t.collect("/crm/customers/repeat?limit=1", token: s.sales.token)
             #expect(paged.compactMap { $0.string("customerId") } == [b, c, a])
+
+            // A twin of Ann (same repeat count and value), assigned to the salesperson: ties page by id,
+            // and the salesperson filter selects.
+            let twin = try await t.makeCustomer(s.desk.token, first: "Ann", last: "Twin", salesID: s.sales.id)
+            for v in 0..<3 {
+                _ = try await t.bookAppointment(s.desk.token, customer: twin, service: s.service, clinic: s.clinic,
+                                                start: day(-30 * (v + 1)), status: "completed", amount: 100)
+            }
+            let all = try await t.get("/crm/customers/repeat", token: s.sales.token).list.compactMap { $0.string("customerId") }
+            #expect(Array(all.prefix(2)) == [b, c] && Set(all.suffix(2)) == [a, twin])
+            let tied = try await t.collect("/crm/customers/repeat?limit=1", token: s.sales.token)
+            #expect(tied.compactMap { $0.string("customerId") } == all)
+            let own = try await t.get("/crm/customers/repeat?assignedSalesId=\(s.sales.id)", token: s.sales.token).list
+            #expect(own.compactMap { $0.string("customerId") } == [twin])
         }
     }
 
@@ -71,6 +85,10 @@ struct RetentionTests {
             let paged = try await t.collect("/crm/customers/follow-up?daysThreshold=1&limit=2", token: desk.token)
             #expect(paged.count == 5)
             #expect(paged.prefix(2).allSatisfy { $0.isNull("lastContactDate") })
+            let whole = try await t.get("/crm/customers/follow-up?daysThreshold=1", token: desk.token).list
+            let onePerPage = try await t.collect("/crm/customers/follow-up?daysThreshold=1&limit=1", token: desk.token)
+            #expect(onePerPage.compactMap { $0.string("customerId") } == whole.compactMap { $0.string("customerId") })
+            #expect(Set(whole.compactMap { $0.string("customerId") }).count == 5)
         }
     }
 
