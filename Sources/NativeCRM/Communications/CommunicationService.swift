@@ -63,15 +63,21 @@ struct CommunicationService: Sendable {
         try QueryParameter.checkPeriod(from: filter.start, to: filter.end, endField: "endDate",
                                        "must not be before startDate")
         _ = try await CustomerService(db: db, clock: clock).find(customerID)
+        return try await self.page(customerID: customerID, filter, page)
+    }
+
+    /// The most recent communications of a customer the caller has already found (the record view).
+    func recent(customerID: UUID, limit: Int) async throws -> [Communication] {
+        try await page(customerID: customerID, CommunicationFilter(), PageRequest(limit: limit)).items
+    }
+
+    private func page(customerID: UUID, _ filter: CommunicationFilter, _ page: PageRequest) async throws
+        -> Page<Communication>
+    {
         let query = Communication.query(on: db).filter(\.$customerID == customerID)
         if let type = filter.type { query.filter(\.$type == type) }
         if let start = filter.start { query.filter(\.$occurredAt >= start) }
         if let end = filter.end { query.filter(\.$occurredAt < end) }
         return try await query.page(newestFirstBy: \.$occurredAt, page) { $0.occurredAt }
-    }
-
-    /// The most recent communications of a customer (for the record view).
-    func recent(customerID: UUID, limit: Int) async throws -> [Communication] {
-        try await history(customerID: customerID, CommunicationFilter(), page: PageRequest(limit: limit)).items
     }
 }

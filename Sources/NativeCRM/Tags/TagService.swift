@@ -96,6 +96,8 @@ struct TagService: Sendable {
                 try await AuditLog(db: db, clock: clock, actor: caller.actor).created(attachment)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
+            // The unique (customer, tag) pair, or the tag deleted meanwhile (its foreign key).
+            guard try await Tag.find(tag.id!, on: db) != nil else { throw APIError.invalid("tagId", "no tag has this id") }
             throw APIError.conflict("The customer already has this tag.", code: "duplicate-tag")
         }
         return CustomerTagResponse(attachment, tag: tag)
