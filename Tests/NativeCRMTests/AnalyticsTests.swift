@@ -150,6 +150,27 @@ struct AnalyticsTests {
         }
     }
 
+    /// With an odd number of contacted leads the median is the middle one, not an average of two.
+    @Test func medianOfAnOddCountIsTheMiddleValue() async throws {
+        try await withCRM(tokenTTL: 30 * 86_400) { (t: TestContext) async throws in
+            let desk = try await t.makeUser(.secretariat)
+            let sales = try await t.makeUser(.salesperson)
+            var leads: [String] = []
+            for name in ["A", "B", "C"] {
+                leads.append(t.createdID(try await t.post("/crm/leads", token: desk.token, [
+                    "source": "website", "firstName": name, "email": "\(name.lowercased())@odd.test", "assignedSalesId": sales.id,
+                ])))
+            }
+            for (lead, minutes) in zip(leads, [10, 10, 40]) {  // contacted 10, 20 and 60 minutes after creation
+                t.clock.advance(seconds: Double(minutes * 60))
+                #expect(try await t.patch("/crm/leads/\(lead)", token: sales.token, ["status": "contacted"]).status == .ok)
+            }
+            let leadsBlock = try await t.get("/crm/analytics/salesperson", token: sales.token).json[object: "leads"]
+            #expect(leadsBlock.int("total") == 3)
+            #expect(leadsBlock.number("medianMinutesToFirstContact") == 20)
+        }
+    }
+
     @Test func aSalespersonWithNothingGetsZeros() async throws {
         try await withCRM { (t: TestContext) async throws in
             let idle = try await t.makeUser(.salesperson)

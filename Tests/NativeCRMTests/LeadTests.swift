@@ -205,6 +205,14 @@ struct LeadTests {
             #expect(try await t.patch("/crm/leads/\(free)", token: desk.token, ["assignedSalesId": desk.id]).errorFields == ["assignedSalesId"])
             let assignees = events.leadAssignments.map { $0.assignee.uuidString }
             #expect(assignees == [anna.id, ben.id, anna.id], "create, claim and reassignment each raise one event")
+
+            // Only the front desk or a manager unassigns; a refused edit leaves the lead's version alone.
+            let etag = try await t.get("/crm/leads/\(annas)", token: anna.token).headers.first(name: .eTag)
+            let unassign = try await t.patch("/crm/leads/\(annas)", token: anna.token, ["assignedSalesId": NSNull()])
+            #expect(unassign.status == .forbidden)
+            let after = try await t.get("/crm/leads/\(annas)", token: anna.token)
+            #expect(after.headers.first(name: .eTag) == etag)
+            #expect(after.json.string("assignedSalesId") == anna.id)
         }
     }
 

@@ -80,6 +80,13 @@ struct StatisticsTests {
             #expect(record.int("repeatCount") == 1)
             #expect(record.number("lifetimeValue") == 20)
             #expect(try await RecordService(db: t.app.db, clock: t.app.clock).recomputeAll() == 0)
+
+            // The follow-up list's sort key is a stored copy too: a drifted one is repaired.
+            try await CustomerRecord.query(on: t.app.db).filter(\.$customerID == id)
+                .set(\.$contactSortAt, to: Date(timeIntervalSince1970: 1_000)).update()
+            #expect(try await RecordService(db: t.app.db, clock: t.app.clock).recomputeAll() == 1)
+            let repaired = try await CustomerRecord.query(on: t.app.db).filter(\.$customerID == id).first()
+            #expect(repaired?.contactSortAt == CustomerRecord.neverContacted)
         }
     }
 
