@@ -33,9 +33,10 @@ struct RepeatCustomerResponse: Content {
         customerId = record.customerID
         self.customer = CustomerBrief(customer)
         repeatCount = record.repeatCount
-        lifetimeValue = Money(cents: record.lifetimeValueCents)
+        let statistics = record.statistics
+        lifetimeValue = statistics.lifetimeValue
         lastAppointmentDate = record.lastAppointmentDate
-        expectedNextVisit = record.expectedNextVisit.flatMap(CalendarDate.init)
+        expectedNextVisit = statistics.expectedNextVisit
         completedAppointments = record.completedAppointments
         averageDaysBetweenVisits = record.averageDaysBetweenVisits
         assignedSalesId = record.assignedSalesID
@@ -64,6 +65,6 @@ struct FollowUpCustomerResponse: Content {
         lastContactDate = record.lastContactDate
         daysSinceLastContact = record.lastContactDate.map { Int((now.timeIntervalSince($0) / 86_400).rounded(.down)) }
         lastAppointmentDate = record.lastAppointmentDate
-        expectedNextVisit = record.expectedNextVisit.flatMap(CalendarDate.init)
+        expectedNextVisit = record.statistics.expectedNextVisit
     }
 }
