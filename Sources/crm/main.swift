@@ -10,7 +10,13 @@ import Vapor
 NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 var env = try Environment.detect()
-try LoggingSystem.bootstrap(from: &env)
+// Never below `LogPolicy.floor`: lower, the framework and drivers quote queries, request heads and
+// bound values — personal data and tokens.
+try LoggingSystem.bootstrap(from: &env) { level in
+    let console = Terminal()
+    let floor = max(level, LogPolicy.floor)
+    return { label in ConsoleLogger(label: label, console: console, level: floor) }
+}
 let app = try await Application.make(env)
 do {
     try await configure(app)

@@ -134,8 +134,8 @@ struct AuthTests {
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(statuses.filter { $0 == .unauthorized }.count <= LoginThrottle.maxFailures - 1, "\(statuses)")
-            #expect(statuses.filter { $0 == .tooManyRequests }.count >= 12 - (LoginThrottle.maxFailures - 1))
+            #expect(statuses.filter { $0 == .unauthorized }.count <= LoginThrottle.maxPairFailures - 1, "\(statuses)")
+            #expect(statuses.filter { $0 == .tooManyRequests }.count >= 12 - (LoginThrottle.maxPairFailures - 1))
             #expect(try await t.login(victim.email, victim.password).status == .tooManyRequests)
         }
     }

@@ -29,6 +29,52 @@ struct AuthorizationTests {
         }
     }
 
+    /// Every read route that can show actions — lists, the record, the customer's audit timeline, the
+    /// inbox and the live stream — hides another salesperson's action (as `GET /crm/actions/:id` does),
+    /// while the front desk and managers see it.
+    @Test func noReadRouteShowsAnotherSalespersonsAction() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let anna = try await t.makeUser(.salesperson)
+            let ben = try await t.makeUser(.salesperson)
+            let desk = try await t.makeUser(.secretariat)
+            let admin = try await t.admin()
+            let customer = try await t.makeCustomer(desk.token, salesID: anna.id)
+            let secret = "Discuss the allergy privately"
+            let action = t.createdID(try await t.post("/crm/actions", token: anna.token, [
+                "customerId": customer, "actionType": "phone_call", "title": secret,
+                "description": "Anna's note", "dueDate": day(0, hour: 9),
+            ]))
+            _ = try await t.put("/crm/actions/\(action)", token: anna.token, ["priority": "high"])
+            let bensStream = EventStreamClient()
+            try await bensStream.connect(baseURL: t.baseURL, token: ben.token)
+            t.clock.advance(seconds: 30 * 60)  // due soon, then overdue: notifications go to Anna only
+            _ = try await SendTimedNotificationsJob(db: t.app.db, clock: t.app.clock, reminderMinutes: 15).run(at: t.clock.now)
+
+            let paths = ["/crm/actions", "/crm/actions?customerId=\(customer)", "/crm/actions/pending",
+                         "/crm/customers/\(customer)/record", "/crm/customers/\(customer)/audit", "/crm/notifications"]
+            for path in paths {
+                let seen = try await t.get(path, token: ben.token)
+                #expect(seen.status == .ok, "\(path)")
+                #expect(!seen.text.contains(secret) && !seen.text.contains(action.lowercased()) && !seen.text.contains(action),
+                        "Ben sees Anna's action through \(path)")
+            }
+            let timeline = try await t.get("/crm/customers/\(customer)/audit", token: ben.token).list
+            #expect(!timeline.isEmpty && !timeline.contains { $0.string("entityType") == "action" },
+                    "the rest of the history stays visible")
+            #expect(try await t.get("/crm/actions/\(action)", token: ben.token).status == .notFound)
+            let streamed = await bensStream.waitForEvents(1, timeout: .seconds(1))
+            #expect(!streamed.contains { $0.data.contains(secret) })
+            bensStream.disconnect()
+            // Positive controls: the owner, the front desk and a manager see it on the timeline.
+            for viewer in [anna, desk, admin] {
+                let entries = try await t.get("/crm/customers/\(customer)/audit", token: viewer.token).list
+                #expect(entries.filter { $0.string("entityType") == "action" && $0.string("entityId") == action }.count == 2,
+                        "\(viewer.role.rawValue)")
+            }
+            #expect(try await t.get("/crm/notifications", token: anna.token).text.contains(secret))
+        }
+    }
+
     @Test func anotherUsersNotificationsCannotBeReadOrMarked() async throws {
         try await withCRM { (t: TestContext) async throws in
             let desk = try await t.makeUser(.secretariat)

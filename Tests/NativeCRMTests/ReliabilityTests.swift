@@ -306,9 +306,17 @@ struct AuditTests {
             let admin = try await t.admin()
             _ = try await t.post("/crm/users", token: admin.token,
                                  ["email": "n@clinic.test", "name": "N", "role": "SALESPERSON", "password": "secret-pass"])
-            let entries = try await t.get("/crm/audit?entityType=user", token: admin.token)
-            #expect(!entries.list.isEmpty)
-            #expect(!entries.text.contains("$2") && !entries.text.contains("secret-pass") && !entries.text.lowercased().contains("password"))
+            let user = try #require(try await t.get("/crm/users?limit=200", token: admin.token).list
+                .first { $0.string("email") == "n@clinic.test" }?.string("id"))
+            #expect(try await t.patch("/crm/users/\(user)", token: admin.token, ["password": "another-secret"]).status == .ok)
+            let entries = try await t.get("/crm/audit?entityType=user&entityId=\(user)", token: admin.token)
+            #expect(entries.list.count == 2)
+            #expect(!entries.text.contains("$2") && !entries.text.contains("secret-pass") && !entries.text.contains("another-secret"))
+            let keys = entries.list.flatMap { $0[object: "changes"].keys }
+            #expect(!keys.contains { $0.lowercased().contains("hash") || $0 == "password" }, "\(keys)")
+            // A reset is on the record, as a time, never as a value.
+            let reset = entries.list.first { $0.string("action") == "update" }
+            #expect(reset?[object: "changes"][object: "passwordChangedAt"].string("new") != nil)
         }
     }
 }

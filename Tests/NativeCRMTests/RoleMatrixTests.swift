@@ -33,6 +33,8 @@ struct RoleMatrixTests {
         Row(method: .GET, path: "/docs", audience: .anonymous),
         Row(method: .POST, path: "/auth/login", audience: .anonymous),
         Row(method: .GET, path: "/auth/me", audience: .everyone),
+        Row(method: .POST, path: "/auth/logout", audience: .everyone),
+        Row(method: .POST, path: "/auth/password", audience: .everyone),
         // users: ADMIN only
         Row(method: .POST, path: "/crm/users", audience: .admin),
         Row(method: .GET, path: "/crm/users", audience: .admin),

@@ -87,6 +87,12 @@ MONEY_OUT = s("number", minimum=0, description="Amount with at most two decimals
 MONEY_IN = s("number", minimum=0, maximum=1000000000000, multipleOf=0.01,
              description="Non-negative amount with at most two decimals; negative amounts or more decimals are a 400.")
 JSON_OBJECT = s("object", additionalProperties=True, description="Free-form JSON object.")
+# What a request may send as free-form JSON (JSONLimits.input) and the text caps (TextLimits).
+JSON_IN = s("object", additionalProperties=True, maxProperties=200,
+            description="Free-form JSON object: at most 16 levels deep, 200 keys per object, 1000 values in all, "
+                        "keys of up to 100 characters, 16 KB as compact JSON; no key twice. Beyond: 400 naming the field.")
+NOTES = s("string", maxLength=5000, description="At most 5000 characters.")
+SUBJECT = s("string", maxLength=200, description="At most 200 characters.")
 
 
 def obj(props, required=None, description=None, **kw):
@@ -152,12 +158,16 @@ schemas["ReadyStatus"] = resp_obj({"status": enum(["ready"]), "database": enum([
 
 # --- auth and users
 schemas["LoginRequest"] = obj({
-    "email": d(STR, "Trimmed and lower-cased before lookup."),
+    "email": s("string", maxLength=254, description="Trimmed and lower-cased before lookup; over 254 characters: 400."),
     "password": STR,
-})
+}, additionalProperties=False)
+schemas["PasswordChangeRequest"] = obj({
+    "currentPassword": d(STR, "The caller's password now; a wrong one is a 400 naming it and counts as a failed login."),
+    "newPassword": s("string", minLength=8, maxLength=72, description="8 to 72 characters."),
+}, additionalProperties=False)
 schemas["LoginUser"] = resp_obj({"id": UUID, "email": STR, "name": STR, "role": ref("UserRole")})
 schemas["LoginResponse"] = resp_obj({
-    "token": d(STR, "Bearer JWT (HS256) with `sub`, `exp`, `iat` and `role`."),
+    "token": d(STR, "Bearer JWT (HS256) with `sub`, `exp`, `iat`, `jti`, `role` and `ver` (the user's token epoch)."),
     "expiresAt": DT,
     "user": ref("LoginUser"),
 })
@@ -168,16 +178,20 @@ schemas["User"] = resp_obj({
 schemas["CreateUserRequest"] = obj({
     "email": s("string", format="email", maxLength=254,
                description="Trimmed and lower-cased; must be a plausible address; unique (409 `duplicate-email`)."),
-    "name": s("string", minLength=1, maxLength=200, description="1 to 200 characters after trimming."),
+    "name": s("string", minLength=1, maxLength=100, description="1 to 100 characters after trimming."),
     "role": ref("UserRole"),
     "password": s("string", minLength=8, maxLength=72, description="8 to 72 characters."),
     "active": nullable(d(BOOL, "Defaults to true; null is the same as absent.")),
-}, required=["email", "name", "role", "password"])
+}, required=["email", "name", "role", "password"], additionalProperties=False)
 schemas["UpdateUserRequest"] = obj({
-    "name": nullable(s("string", minLength=1, maxLength=200, description="1 to 200 characters after trimming.")),
+    "name": nullable(s("string", minLength=1, maxLength=100, description="1 to 100 characters after trimming.")),
     "role": nullable(enum(USER_ROLES)),
-    "active": nullable(BOOL),
-}, required=[], description="Only the fields present (and not null) change. Demoting or deactivating the last active ADMIN is a 409 `last-admin`.")
+    "active": nullable(d(BOOL, "Deactivating or reactivating ends every token issued before.")),
+    "password": nullable(s("string", minLength=8, maxLength=72,
+                           description="An ADMIN's reset: 8 to 72 characters; ends every token of the user issued before.")),
+}, required=[], additionalProperties=False,
+    description="Only the fields present (and not null) change; any other key is a 400 naming it. Demoting or "
+                "deactivating the last active ADMIN is a 409 `last-admin`.")
 
 # --- customers
 schemas["Customer"] = resp_obj({
@@ -189,7 +203,7 @@ schemas["Customer"] = resp_obj({
 NAME100 = s("string", minLength=1, maxLength=100, description="1 to 100 characters after trimming.")
 EMAIL_IN = s("string", format="email", maxLength=254,
              description="Trimmed and lower-cased; must be a plausible address. An empty string means none.")
-PHONE_IN = s("string", maxLength=64,
+PHONE_IN = s("string", maxLength=50,
              description="Separators (spaces, dots, dashes, parentheses, slashes) are removed and a leading `00` "
                          "is read as `+`; with `+` it must be E.164 (8 to 15 digits), otherwise 5 to 15 digits. "
                          "An empty string means none.")
@@ -274,8 +288,9 @@ schemas["CustomerRecordView"] = resp_obj({
 })
 schemas["UpdateRecordRequest"] = obj({
     "customerStatus": nullable(d(enum(CUSTOMER_STATUS), "Null or absent leaves it unchanged.")),
-    "notes": nullable(s("string", maxLength=10000, description="At most 10000 characters; null clears it.")),
-    "preferences": nullable(d(JSON_OBJECT, "Merged shallowly into the stored preferences; a key set to null is removed.")),
+    "notes": nullable(d(NOTES, "At most 5000 characters; null clears it.")),
+    "preferences": nullable(d(JSON_IN, JSON_IN["description"] + " Merged shallowly into the stored preferences (the result "
+                                        "within the same limits); a key set to null is removed.")),
 }, required=[],
     propertyNames={"not": {"enum": READ_ONLY_RECORD_KEYS}},
     description="Only `customerStatus`, `notes` and `preferences` may change. Sending a derived or read-only "
@@ -301,8 +316,8 @@ schemas["CreateAppointmentRequest"] = obj({
     "endTime": nullable(d(DT, "After `startTime`.")),
     "status": nullable(d(enum(APPOINTMENT_STATUS), "Defaults to `scheduled`.")),
     "totalAmount": nullable(d(MONEY_IN, "Defaults to the service's price.")),
-    "treatmentDetails": nullable(JSON_OBJECT),
-    "notes": nullable(STR),
+    "treatmentDetails": nullable(JSON_IN),
+    "notes": nullable(NOTES),
 }, required=["customerId", "serviceId", "clinicId", "startTime"])
 schemas["UpdateAppointmentRequest"] = obj({
     "serviceId": nullable(d(UUID, "An existing service; null or absent leaves it unchanged.")),
@@ -313,16 +328,16 @@ schemas["UpdateAppointmentRequest"] = obj({
                          "scheduled → confirmed|completed|cancelled|no_show; confirmed → scheduled|completed|cancelled|no_show; "
                          "no_show → scheduled; completed and cancelled are final (409).")),
     "totalAmount": nullable(MONEY_IN),
-    "treatmentDetails": nullable(d(JSON_OBJECT, "Merged shallowly; a key set to null is removed.")),
-    "notes": nullable(d(STR, "Null clears it.")),
+    "treatmentDetails": nullable(d(JSON_IN, JSON_IN["description"] + " Merged shallowly; a key set to null is removed.")),
+    "notes": nullable(d(NOTES, "At most 5000 characters; null clears it.")),
 }, required=[], description="Partial update. A completed or cancelled appointment cannot change status or be moved (409).")
 schemas["Clinic"] = resp_obj({
     "id": UUID, "name": STR, "address": nullable(STR), "phone": nullable(STR), "createdAt": DT, "updatedAt": DT,
 })
-NAME200 = s("string", minLength=1, maxLength=200, description="1 to 200 characters after trimming; unique ignoring case (409).")
+NAME_UNIQUE = s("string", minLength=1, maxLength=100, description="1 to 100 characters after trimming; unique ignoring case (409).")
 schemas["CreateClinicRequest"] = obj({
-    "name": NAME200,
-    "address": nullable(STR),
+    "name": NAME_UNIQUE,
+    "address": nullable(s("string", maxLength=500, description="At most 500 characters.")),
     "phone": nullable(PHONE_IN),
 }, required=["name"])
 schemas["Service"] = resp_obj({
@@ -331,7 +346,7 @@ schemas["Service"] = resp_obj({
     "createdAt": DT, "updatedAt": DT,
 })
 schemas["CreateServiceRequest"] = obj({
-    "name": NAME200,
+    "name": NAME_UNIQUE,
     "price": MONEY_IN,
     "typicalIntervalDays": nullable(s("integer", minimum=1, maximum=3650)),
     "durationMinutes": nullable(s("integer", minimum=1, maximum=1440)),
@@ -356,12 +371,12 @@ schemas["CreateCommunicationRequest"] = obj({
     "type": ref("CommunicationType"),
     "direction": nullable(enum(COMM_DIRECTION)),
     "status": nullable(d(enum(COMM_STATUS), "Defaults to `completed`; `scheduled` needs `scheduledAt`.")),
-    "subject": nullable(s("string", maxLength=500)),
-    "notes": nullable(STR),
+    "subject": nullable(SUBJECT),
+    "notes": nullable(NOTES),
     "durationSeconds": nullable(s("integer", minimum=0, maximum=86400)),
     "scheduledAt": nullable(d(DT, "Required when status is `scheduled`.")),
     "occurredAt": nullable(d(DT, "Defaults to `scheduledAt` for a scheduled communication, else to now.")),
-    "metadata": nullable(JSON_OBJECT),
+    "metadata": nullable(JSON_IN),
 }, required=["customerId", "type"])
 
 # --- actions
@@ -389,24 +404,24 @@ schemas["CreateActionRequest"] = obj({
     "customerId": d(UUID, "Required; an existing customer (400 otherwise)."),
     "actionType": ref("ActionType"),
     "title": TITLE,
-    "description": nullable(STR),
+    "description": nullable(NOTES),
     "status": nullable(d(enum(ACTION_STATUS), "Defaults to `pending`.")),
     "priority": nullable(d(enum(ACTION_PRIORITY), "Defaults to `medium`.")),
     "dueDate": nullable(DT),
     "relatedAppointmentId": nullable(d(UUID, "An appointment of the same customer (400 otherwise).")),
     "relatedLeadId": nullable(UUID),
-    "metadata": nullable(JSON_OBJECT),
+    "metadata": nullable(JSON_IN),
     "assignedTo": nullable(d(UUID, "An active user; defaults to the creator if a SALESPERSON, else the customer's salesperson.")),
 }, required=["customerId", "actionType", "title"])
 schemas["UpdateActionRequest"] = obj({
     "actionType": nullable(enum(ACTION_TYPE)),
     "title": nullable(TITLE),
-    "description": nullable(d(STR, "Null clears it.")),
+    "description": nullable(d(NOTES, "At most 5000 characters; null clears it.")),
     "status": nullable(enum(ACTION_STATUS)),
     "priority": nullable(enum(ACTION_PRIORITY)),
     "dueDate": nullable(d(DT, "Null clears it.")),
     "assignedTo": nullable(d(UUID, "An active user; null unassigns.")),
-    "metadata": nullable(d(JSON_OBJECT, "Merged shallowly; a key set to null is removed.")),
+    "metadata": nullable(d(JSON_IN, JSON_IN["description"] + " Merged shallowly; a key set to null is removed.")),
 }, required=[], description="Partial update: only the fields present change.")
 
 # --- leads
@@ -437,22 +452,22 @@ schemas["CreateLeadRequest"] = obj({
     "phone": nullable(d(PHONE_IN, "A lead needs an email or a phone (400 otherwise).")),
     "status": nullable(d(enum(["new", "contacted", "qualified"]),
                          "Defaults to `new`; `converted` and `lost` are only reachable through PATCH (400 here).")),
-    "notes": nullable(STR),
+    "notes": nullable(NOTES),
     "estimatedValue": nullable(MONEY_IN),
-    "metadata": nullable(JSON_OBJECT),
+    "metadata": nullable(JSON_IN),
     "assignedSalesId": nullable(d(UUID, "An active SALESPERSON. A SALESPERSON may only name themselves (400 otherwise); "
                                         "without it the least-loaded salesperson gets the lead.")),
 }, required=["source", "firstName"])
 schemas["UpdateLeadRequest"] = obj({
     "status": nullable(d(enum(LEAD_STATUS), "`converted` creates or links the customer; a converted lead cannot change status (409).")),
-    "notes": nullable(d(STR, "Null clears it.")),
+    "notes": nullable(d(NOTES, "At most 5000 characters; null clears it.")),
     "estimatedValue": nullable(d(MONEY_IN, "Null clears it.")),
     "source": nullable(enum(LEAD_SOURCE)),
     "firstName": nullable(NAME100),
     "lastName": nullable(d(s("string", maxLength=100), "Null clears it.")),
     "email": nullable(d(EMAIL_IN, "Null clears it; the lead must keep an email or a phone.")),
     "phone": nullable(d(PHONE_IN, "Null clears it; the lead must keep an email or a phone.")),
-    "metadata": nullable(d(JSON_OBJECT, "Merged shallowly; a key set to null is removed.")),
+    "metadata": nullable(d(JSON_IN, JSON_IN["description"] + " Merged shallowly; a key set to null is removed.")),
     "assignedSalesId": nullable(d(UUID, "An active SALESPERSON, or null to unassign. A SALESPERSON may only claim (403 otherwise).")),
     "lostReason": nullable(s("string", maxLength=500, description="Kept only while the status is `lost`.")),
 }, required=[], description="Partial update. A SALESPERSON may change only leads assigned to them or unassigned (403 otherwise).")
@@ -487,7 +502,9 @@ schemas["Notification"] = resp_obj({
     "readAt": nullable(d(DT, "Null while unread.")),
 })
 schemas["NotificationEvent"] = obj({
-    "event": enum(["notification"]),
+    "event": d(enum(["notification", "error"]),
+               "`error` is the last event of a stream whose session ended: `data` is `{reason, detail}`, reason one of "
+               "`token-expired`, `logged-out`, `session-ended`, `user-inactive`, `too-many-streams`."),
     "id": d(STR, "A cursor (time and id of the notification); send it back as `Last-Event-ID` to resume."),
     "data": s("string", contentMediaType="application/json", contentSchema=ref("Notification"),
               description="The Notification as JSON."),
@@ -512,28 +529,28 @@ schemas["CustomerTag"] = resp_obj({
 })
 COLOR = s("string", pattern="^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$",
           description="`#RGB` or `#RRGGBB` (stored upper-case); an empty string means none.")
-TAGNAME = s("string", minLength=1, maxLength=60, description="1 to 60 characters after trimming; unique ignoring case (409).")
+TAGNAME = s("string", minLength=1, maxLength=100, description="1 to 100 characters after trimming; unique ignoring case (409).")
 schemas["CreateTagRequest"] = obj({
     "name": TAGNAME,
     "color": nullable(COLOR),
-    "description": nullable(STR),
+    "description": nullable(NOTES),
 }, required=["name"])
 schemas["UpdateTagRequest"] = obj({
     "name": nullable(d(TAGNAME, "Null or absent leaves it unchanged.")),
     "color": nullable(d(COLOR, "Null clears it.")),
-    "description": nullable(d(STR, "Null clears it.")),
+    "description": nullable(d(NOTES, "At most 5000 characters; null clears it.")),
 }, required=[])
 schemas["AttachTagRequest"] = obj({
     "tagId": d(UUID, "An existing tag (400 otherwise)."),
-    "notes": nullable(s("string", maxLength=2000)),
+    "notes": nullable(NOTES),
 }, required=["tagId"])
 
 # ---------------------------------------------------------------- headers and responses
 headers = {
     "XRequestID": {
-        "description": "The request id: the client's `X-Request-ID` when it is 1 to 128 visible ASCII characters, else a new UUID.",
+        "description": "The request id: the client's `X-Request-ID` when it is 1 to 64 of `A-Z a-z 0-9 . _ -`, else a new UUID.",
         "required": True,
-        "schema": s("string", minLength=1, maxLength=128),
+        "schema": s("string", pattern="^[A-Za-z0-9._-]{1,64}$"),
     },
     "Link": {
         "description": "Present when another page exists: `<path?...&cursor=...>; rel=\"next\"`.",
@@ -593,7 +610,8 @@ responses = {
         "`If-Match` names an older version (`version-mismatch`); `currentVersion` and the `ETag` header give the current one.",
         {"ETag": {"$ref": "#/components/headers/ETag"}}),
     "TooManyRequests": problem_response(
-        "Too many failed logins for this email (`too-many-login-attempts`): 5 failures within 15 minutes lock it for 15 minutes.",
+        "Too many failed sign-ins from this client address (`too-many-login-attempts`): 5 failures for one account, or 30 "
+        "for any accounts, within 15 minutes lock that address (for that account, or for all) for 15 minutes.",
         {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}}),
     "ServiceUnavailable": problem_response(
         "The database does not answer (`database-unavailable`).",
@@ -946,13 +964,24 @@ op("get", "/docs", op_id="getDocs", summary="HTML reference of this API", tag="D
 # --- auth
 op("post", "/auth/login", op_id="login", summary="Sign in and get a bearer token", tag="Auth", audience="public",
    description="A wrong password, an unknown email and an inactive account all answer the same 401 "
-               "(`invalid-credentials`). 5 failed logins for one email within 15 minutes lock that email for "
-               "15 minutes (429 with `Retry-After`, even with the right password).",
+               "(`invalid-credentials`). Failures are counted per client address: 5 for one account within 15 "
+               "minutes lock that account for that address, 30 for any accounts lock the address, each for 15 "
+               "minutes (429 with `Retry-After`). Other addresses are not locked out; an account failed more than 5 "
+               "times from anywhere only answers more slowly (0.25 s doubling to 4 s).",
    body="LoginRequest",
    body_examples=examples(login=("Sign in", {"email": "admin@localhost", "password": "correct-horse-battery"})),
    success={"200": ok(ref("LoginResponse"), "Signed in.")}, errors=[401, 429])
 op("get", "/auth/me", op_id="getCurrentUser", summary="The signed-in user", tag="Auth", audience="everyone",
    success={"200": ok(ref("User"), "The caller.")})
+op("post", "/auth/logout", op_id="logout", summary="End this token", tag="Auth", audience="everyone",
+   description="The token of this request stops working at once, on every instance; the user's other tokens stay.",
+   success={"204": no_content("Signed out.")})
+op("post", "/auth/password", op_id="changePassword", summary="Change your own password", tag="Auth", audience="everyone",
+   description="Checks `currentPassword` under the login throttle (a wrong one is a 400 naming it; too many: 429). "
+               "Every earlier token of the user ends; the answer carries a new one.",
+   body="PasswordChangeRequest",
+   body_examples=examples(change=("Change the password", {"currentPassword": "change-me-now", "newPassword": "a-longer-secret"})),
+   success={"200": ok(ref("LoginResponse"), "Changed; a new token.")}, errors=[400, 429])
 
 # --- users
 op("post", "/crm/users", op_id="createUser", summary="Create a user", tag="Users", audience="admin",
@@ -966,11 +995,12 @@ op("get", "/crm/users", op_id="listUsers", summary="List users", tag="Users", au
    params=[q_enum("role", USER_ROLES, "Only users with this role."),
            qp("active", BOOL_Q, "Only active (true) or inactive (false) users.")] + PAGING,
    success={"200": ok(ref("User"), "A page of users (bare array).", list_=True)}, errors=[400])
-op("patch", "/crm/users/{id}", op_id="updateUser", summary="Rename, change role, activate or deactivate a user",
+op("patch", "/crm/users/{id}", op_id="updateUser", summary="Rename, change role, (de)activate or reset the password of a user",
    tag="Users", audience="admin",
    description="The last active ADMIN cannot be demoted or deactivated (409 `last-admin`).",
    params=[pp("id", "The user's id.")], body="UpdateUserRequest",
-   body_examples=examples(deactivate=("Deactivate", {"active": False})),
+   body_examples=examples(deactivate=("Deactivate", {"active": False}),
+                          reset=("Reset the password", {"password": "a-new-secret-1"})),
    success={"200": ok(ref("User"), "The updated user.")}, errors=[404, 409])
 
 # --- customers
@@ -984,7 +1014,7 @@ op("post", "/crm/customers", op_id="createCustomer", versioned=True, summary="Cr
    success={"201": ok(ref("Customer"), "The created customer.")})
 op("get", "/crm/customers", op_id="listCustomers", summary="List and search customers", tag="Customers",
    audience="everyone", description="Newest first; keyset-paged.",
-   params=[qp("search", STR, "Case-insensitive substring of first name, last name, email or phone."),
+   params=[qp("search", s("string", maxLength=200), "Case-insensitive substring of first name, last name, email or phone; at most 200 characters."),
            q_enum("status", CUSTOMER_STATUS, "Only customers whose record has this status."),
            q_uuid("assignedSalesId", "Only customers of this salesperson."),
            q_uuid("tagId", "Only customers carrying this tag.")] + PAGING,
@@ -1097,7 +1127,7 @@ op("get", "/crm/leads", op_id="listLeads", summary="List and search leads", tag=
    params=[q_enum("status", LEAD_STATUS, "Only this status."),
            q_uuid("assignedSalesId", "Only leads of this salesperson."),
            q_enum("source", LEAD_SOURCE, "Only this source."),
-           qp("search", STR, "Case-insensitive substring of name, email or phone (phone separators ignored).")] + PAGING,
+           qp("search", s("string", maxLength=200), "Case-insensitive substring of name, email or phone (phone separators ignored); at most 200 characters.")] + PAGING,
    success={"200": ok(ref("Lead"), "A page of leads (bare array).", list_=True)}, errors=[400])
 op("get", "/crm/leads/{id}", op_id="getLead", versioned=True, summary="One lead", tag="Leads", audience="everyone",
    params=[pp("id", "The lead's id.")], success={"200": ok(ref("Lead"), "The lead.")}, errors=[400, 404])
@@ -1133,7 +1163,9 @@ op("get", "/crm/notifications/stream", op_id="streamNotifications", summary="Liv
    tag="Notifications", audience="everyone",
    description="An endless `text/event-stream`: `retry: 2000`, then one `notification` event per new inbox entry "
                "(`data:` is a Notification as JSON, `id:` a cursor to send back as `Last-Event-ID`), and a "
-               "`: ping` comment every ~10 s. The stream ends only when the client or the server stops.",
+               "`: ping` comment every ~10 s. Each poll re-checks the session: when the token expires or is logged "
+               "out, the user is deactivated or changes password, or a sixth stream of the user opens (at most 5; the "
+               "oldest goes), an `error` event names the reason and the stream ends.",
    params=[{"name": "Last-Event-ID", "in": "header", "required": False,
             "description": "The `id:` of the last event received, to get what was missed; an unreadable value is ignored.",
             "schema": STR}],

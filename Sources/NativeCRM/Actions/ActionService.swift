@@ -12,6 +12,7 @@ struct ActionService: Sendable {
         var errors = FieldErrors()
         let title = Self.checkTitle(input.title, &errors)
         errors.check(input.customerId != nil, "customerId", "is required")
+        errors.maxLength(input.description, "description", TextLimits.notes)
         try errors.throwIfAny()
         let customer = try await CustomerService(db: db, clock: clock).require(input.customerId!, field: "customerId")
         if let appointmentID = input.relatedAppointmentId {
@@ -53,7 +54,7 @@ struct ActionService: Sendable {
     /// One action, if the caller may see it (404 otherwise: its existence is not revealed).
     func find(_ id: UUID, visibleTo caller: AuthenticatedUser) async throws -> SalesAction {
         let query = SalesAction.query(on: db).filter(\.$id == id)
-        if let scope = Self.ownScope(caller) { query.filter(.sql(embed: scope)) }
+        if let scope = Self.visibility(for: caller) { query.filter(.sql(embed: scope)) }
         guard let action = try await query.first() else { throw APIError.notFound("Action") }
         return action
     }
@@ -64,11 +65,12 @@ struct ActionService: Sendable {
     {
         var errors = FieldErrors()
         let title = input.title.map { Self.checkTitle($0, &errors) }
+        errors.maxLength(input.description.newValue, "description", TextLimits.notes)
         try errors.throwIfAny()
         if let assignee = input.assignedTo.newValue { try await User.requireActive(assignee, field: "assignedTo", on: db) }
         return try await db.transaction { db in
             let version = try await VersionGate(db: db).claim("sales_actions", id: id, expected: expected,
-                                                               scope: Self.ownScope(caller),
+                                                               scope: Self.visibility(for: caller),
                                                                notFound: "Action")
             guard let action = try await SalesAction.find(id, on: db) else { throw APIError.notFound("Action") }
             let before = action.auditFields
@@ -80,7 +82,7 @@ struct ActionService: Sendable {
             if let priority = input.priority { action.setPriority(priority) }
             if input.dueDate.isPresent { action.setDueDate(input.dueDate.newValue) }
             if input.assignedTo.isPresent { action.assignedTo = input.assignedTo.newValue }
-            if let patch = input.metadata { action.metadata = action.metadata.merged(with: patch) }
+            if let patch = input.metadata { action.metadata = try action.metadata.mergedWithinLimits(patch, field: "metadata") }
             action.updatedAt = now
             action.version = version
             try await action.save(on: db)
@@ -217,7 +219,8 @@ struct ActionService: Sendable {
 
     /// A salesperson's own actions: assigned to them or created by them; nil (everything) for others.
     /// Reads (`find`) and edits (the version claim) use this one condition.
-    private static func ownScope(_ caller: AuthenticatedUser) -> SQLQueryString? {
+    /// The audit timeline scopes action entries with it too.
+    static func visibility(for caller: AuthenticatedUser) -> SQLQueryString? {
         caller.role == .salesperson ? "(assigned_to = \(bind: caller.id) OR created_by = \(bind: caller.id))" : nil
     }
 
@@ -251,6 +254,6 @@ struct ActionService: Sendable {
     }
 
     private static func checkTitle(_ raw: String, _ errors: inout FieldErrors) -> String {
-        errors.requiredText(raw, "title", max: 200)
+        errors.requiredText(raw, "title", max: TextLimits.title)
     }
 }

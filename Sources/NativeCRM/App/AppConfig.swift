@@ -53,12 +53,21 @@ public struct AppConfig: Sendable {
     public var databasePoolSize: Int?
     /// Seconds an Idempotency-Key is remembered.
     public var idempotencyTTL: Int
+    /// Proxies whose `X-Forwarded-For` names the client (`CRM_TRUSTED_PROXIES`); none by default.
+    public var trustedProxies: [IPNetwork]
+    /// Slow clients: a request head must arrive within `headTimeout`, its body within `bodyTimeout`
+    /// after the head, and a connection with no traffic closes after `idleTimeout` (seconds).
+    public var connectionTimeouts: ConnectionTimeouts
+    /// Log every SQL statement (at trace level, with its bound values): for the test suite's query
+    /// capture only — never in a server, whose logs must not hold personal data.
+    public var logQueries: Bool
 
     public init(
         database: DatabaseTarget, jwtSecret: String, jwtSecretGenerated: Bool = false,
         adminEmail: String? = nil, adminPassword: String? = nil, schedulerInterval: Int = 60,
         reminderMinutes: Int = 15, tokenTTL: Int = 28_800, bcryptCost: Int = 12, databasePoolSize: Int? = nil,
-        idempotencyTTL: Int = 86_400
+        idempotencyTTL: Int = 86_400, trustedProxies: [IPNetwork] = [], connectionTimeouts: ConnectionTimeouts = .init(),
+        logQueries: Bool = false
     ) {
         self.database = database
         self.jwtSecret = jwtSecret
@@ -71,6 +80,9 @@ public struct AppConfig: Sendable {
         self.bcryptCost = bcryptCost
         self.databasePoolSize = databasePoolSize
         self.idempotencyTTL = idempotencyTTL
+        self.trustedProxies = trustedProxies
+        self.connectionTimeouts = connectionTimeouts
+        self.logQueries = logQueries
     }
 
     /// Reads every variable of the README's configuration table; a bad value throws naming it.
@@ -106,8 +118,35 @@ public struct AppConfig: Sendable {
             bcryptCost: try int("CRM_BCRYPT_COST", default: 12, range: 4...31),
             databasePoolSize: env["CRM_DB_POOL"].flatMap { $0.isEmpty ? nil : $0 } == nil
                 ? nil : try int("CRM_DB_POOL", default: 1, range: 1...64),
-            idempotencyTTL: try int("CRM_IDEMPOTENCY_TTL", default: 86_400, range: 60...2_592_000)
+            idempotencyTTL: try int("CRM_IDEMPOTENCY_TTL", default: 86_400, range: 60...2_592_000),
+            trustedProxies: try parseTrustedProxies(env["CRM_TRUSTED_PROXIES"])
         )
+    }
+
+    /// A comma-separated list of addresses or networks: `10.0.0.1, 192.168.0.0/16, ::1`.
+    static func parseTrustedProxies(_ raw: String?) throws -> [IPNetwork] {
+        guard let raw, !raw.trimmingCharacters(in: .whitespaces).isEmpty else { return [] }
+        return try raw.split(separator: ",").map { part in
+            let text = part.trimmingCharacters(in: .whitespaces)
+            guard let network = IPNetwork(text) else {
+                throw ConfigurationError(variable: "CRM_TRUSTED_PROXIES",
+                                         problem: "expected IP addresses or networks such as 10.0.0.1, 192.168.0.0/16, ::1")
+            }
+            return network
+        }
+    }
+}
+
+/// How long a connection may take over each part of a request (seconds).
+public struct ConnectionTimeouts: Sendable, Equatable {
+    public var head: Double
+    public var body: Double
+    public var idle: Double
+
+    public init(head: Double = 30, body: Double = 30, idle: Double = 60) {
+        self.head = head
+        self.body = body
+        self.idle = idle
     }
 }
 

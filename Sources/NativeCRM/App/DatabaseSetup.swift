@@ -6,10 +6,13 @@ import Vapor
 
 /// Registers the database chosen by `DATABASE_URL`.
 enum DatabaseSetup {
-    static func register(_ target: DatabaseTarget, poolSize: Int?, on app: Application) throws {
+    static func register(_ target: DatabaseTarget, poolSize: Int?, logQueries: Bool, on app: Application) throws {
+        // Drivers log each statement with its bound values: personal data. Off unless the tests ask
+        // (PostgreSQL's driver cannot be silenced: it logs at trace, which `crm` never prints).
+        let sqlLogLevel: Logger.Level? = logQueries ? .trace : nil
         switch target {
         case let .sqlite(path):
-            app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: sqlLogLevel), as: .sqlite)
         case let .postgres(url, searchPath):
             var config: SQLPostgresConfiguration
             do {
@@ -20,7 +23,7 @@ enum DatabaseSetup {
             if let searchPath { config.searchPath = [searchPath] }
             app.databases.use(
                 .postgres(configuration: config, maxConnectionsPerEventLoop: poolSize ?? 1,
-                          connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace),
+                          connectionPoolTimeout: .seconds(10), sqlLogLevel: sqlLogLevel ?? .trace),
                 as: .psql)
         }
     }

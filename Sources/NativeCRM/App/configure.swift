@@ -28,7 +28,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Blocking work (SQLite statements, bcrypt) gets a pool of its own, so it never starves.
     app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 4))
 
-    try DatabaseSetup.register(config.database, poolSize: config.databasePoolSize, on: app)
+    try DatabaseSetup.register(config.database, poolSize: config.databasePoolSize, logQueries: config.logQueries, on: app)
     app.migrations.add(CRMMigrations.all)
     try await DatabaseSetup.prepare(app)
 
@@ -37,8 +37,12 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     await app.jwt.keys.add(hmac: HMACKey(from: config.jwtSecret), digestAlgorithm: .sha256)
 
     app.routes.defaultMaxBodySize = "512kb"
+    app.openConnections = OpenConnections()
+    app.http.server.configuration.idleTimeout = .milliseconds(Int64(config.connectionTimeouts.idle * 1000))
+    app.servers.use { app in GuardedHTTPServer(application: app) }
     app.middleware = Middlewares()
     app.middleware.use(RequestIDMiddleware())
+    app.middleware.use(NoStoreMiddleware())
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(RequestGuardMiddleware())
     app.middleware.use(AccessLogMiddleware())

@@ -30,6 +30,7 @@ struct AppointmentService: Sendable {
     func create(_ input: CreateAppointmentRequest, by caller: AuthenticatedUser) async throws -> AppointmentView {
         var errors = FieldErrors()
         if let end = input.endTime { errors.check(end > input.startTime, "endTime", "must be after startTime") }
+        errors.maxLength(input.notes, "notes", TextLimits.notes)
         try errors.throwIfAny()
         let catalog = CatalogService(db: db, clock: clock)
         _ = try await CustomerService(db: db, clock: clock).require(input.customerId, field: "customerId")
@@ -92,7 +93,10 @@ struct AppointmentService: Sendable {
     func update(_ id: UUID, _ input: UpdateAppointmentRequest, expected: Int?, by caller: AuthenticatedUser) async throws
         -> AppointmentView
     {
-        try await db.transaction { db in
+        var errors = FieldErrors()
+        errors.maxLength(input.notes.newValue, "notes", TextLimits.notes)
+        try errors.throwIfAny()
+        return try await db.transaction { db in
             let tx = AppointmentService(db: db, clock: clock)
             let version = try await VersionGate(db: db).claim("appointments", id: id, expected: expected,
                                                                notFound: "Appointment")
@@ -129,7 +133,7 @@ struct AppointmentService: Sendable {
             appointment.status = target
             if let amount = input.totalAmount { appointment.totalAmountCents = amount.cents }
             if let details = input.treatmentDetails {
-                appointment.treatmentDetails = appointment.treatmentDetails.merged(with: details)
+                appointment.treatmentDetails = try appointment.treatmentDetails.mergedWithinLimits(details, field: "treatmentDetails")
             }
             if input.notes.isPresent { appointment.notes = ContactFields.trimmed(input.notes.newValue) }
             appointment.updatedAt = clock.now

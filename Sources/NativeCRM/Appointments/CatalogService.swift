@@ -10,6 +10,7 @@ struct CatalogService: Sendable {
         var errors = FieldErrors()
         let name = Self.checkName(input.name, &errors)
         let phone = ContactFields.checkPhone(input.phone, into: &errors)
+        errors.maxLength(input.address, "address", TextLimits.address)
         try errors.throwIfAny()
         let clinic = Clinic()
         clinic.name = name
@@ -82,6 +83,6 @@ struct CatalogService: Sendable {
     }
 
     private static func checkName(_ raw: String, _ errors: inout FieldErrors) -> String {
-        errors.requiredText(raw, "name", max: 200)
+        errors.requiredText(raw, "name", max: TextLimits.name)
     }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 /// An audit entry as the API shows it.
@@ -44,8 +45,20 @@ struct AuditService: Sendable {
     static let entityTypes = ["user", "customer", "customer_record", "clinic", "service", "appointment",
                               "communication", "action", "lead", "tag", "customer_tag"]
 
-    func list(_ filter: AuditFilter, page: PageRequest) async throws -> Page<AuditEntry> {
+    /// Newest first. `visibleTo` scopes the entries in the query: a SALESPERSON sees the entries of
+    /// actions they may see (`ActionService.visibility`) and all other history; others see everything.
+    func list(_ filter: AuditFilter, page: PageRequest, visibleTo caller: AuthenticatedUser? = nil) async throws
+        -> Page<AuditEntry>
+    {
         let query = AuditEntry.query(on: db)
+        if let caller, let own = ActionService.visibility(for: caller) {
+            // The IN list is the customer's actions (or all, without a customer filter) that the caller may see.
+            let customerScope: SQLQueryString = filter.customerID.map { "customer_id = \(bind: $0) AND " } ?? ""
+            query.filter(.sql(embed: """
+                (\(ident: AuditEntry.schema).entity_type <> \(bind: SalesAction.auditType)
+                 OR \(ident: AuditEntry.schema).entity_id IN (SELECT id FROM sales_actions WHERE \(customerScope)\(own)))
+                """))
+        }
         if let type = filter.entityType { query.filter(\.$entityType == type) }
         if let id = filter.entityID { query.filter(\.$entityID == id) }
         if let user = filter.userID { query.filter(\.$userID == user) }
@@ -83,7 +96,8 @@ struct AuditController {
     @Sendable func customerTimeline(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("id")
         _ = try await CustomerService(db: req.db, clock: req.clock).find(id)
-        return try await AuditService(db: req.db).list(AuditFilter(customerID: id), page: try PageRequest(from: req))
+        return try await AuditService(db: req.db)
+            .list(AuditFilter(customerID: id), page: try PageRequest(from: req), visibleTo: try req.caller)
             .map(AuditEntryResponse.init).response(for: req)
     }
 }

@@ -5,7 +5,8 @@ extension User: Auditable {
     var auditID: UUID { id! }
     var auditCustomerID: UUID? { nil }
     var auditFields: [String: JSONValue] {
-        ["email": .init(email), "name": .init(name), "role": .init(role), "active": .init(active)]
+        ["email": .init(email), "name": .init(name), "role": .init(role), "active": .init(active),
+         "passwordChangedAt": .init(passwordChangedAt)]
     }
 }
 

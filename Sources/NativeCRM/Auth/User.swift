@@ -13,6 +13,9 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "active") var active: Bool
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    /// Moves on when every earlier token must end (deactivation, reactivation, password change or reset).
+    @Field(key: "token_epoch") var tokenEpoch: Int
+    @OptionalField(key: "password_changed_at") var passwordChangedAt: Date?
 
     init() {}
 
@@ -26,6 +29,7 @@ final class User: Model, @unchecked Sendable {
         self.active = active
         self.createdAt = now
         self.updatedAt = now
+        self.tokenEpoch = 0
     }
 }
 
@@ -39,5 +43,5 @@ extension User {
 
     /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
     /// checks it against the declared properties).
-    var properties: [any AnyProperty] { [$id, $email, $name, $role, $passwordHash, $active, $createdAt, $updatedAt] }
+    var properties: [any AnyProperty] { [$id, $email, $name, $role, $passwordHash, $active, $createdAt, $updatedAt, $tokenEpoch, $passwordChangedAt] }
 }

@@ -10,7 +10,7 @@ struct UserController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let input = try req.content.decode(CreateUserRequest.self)
+        let input = try req.decodeStrict(CreateUserRequest.self)
         let user = try await UserService(request: req).create(input, by: try req.caller.actor)
         return try await UserResponse(user).encodeResponse(status: .created, for: req)
     }
@@ -25,7 +25,7 @@ struct UserController: RouteCollection {
 
     @Sendable func update(req: Request) async throws -> UserResponse {
         let id = try req.parameters.uuid("id")
-        let input = try req.content.decode(UpdateUserRequest.self)
+        let input = try req.decodeStrict(UpdateUserRequest.self)
         return UserResponse(try await UserService(request: req).update(id: id, input, by: try req.caller.actor))
     }
 }

@@ -22,25 +22,44 @@ struct UserResponse: Content {
 }
 
 /// `POST /crm/users`.
-struct CreateUserRequest: Content {
+struct CreateUserRequest: Content, StrictInput {
     var email: String
     var name: String
     var role: UserRole
     var password: String
     var active: Bool?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case email, name, role, password, active }
+    typealias Field = CodingKeys
 }
 
-/// `PATCH /crm/users/:id`: only the fields present change.
-struct UpdateUserRequest: Content {
+/// `PATCH /crm/users/:id`: only the fields present change. `password` is an ADMIN's reset.
+struct UpdateUserRequest: Content, StrictInput {
     var name: String?
     var role: UserRole?
     var active: Bool?
+    var password: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, role, active, password }
+    typealias Field = CodingKeys
 }
 
 /// `POST /auth/login`.
-struct LoginRequest: Content {
+struct LoginRequest: Content, StrictInput {
     var email: String
     var password: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case email, password }
+    typealias Field = CodingKeys
+}
+
+/// `POST /auth/password`: the caller changes their own password.
+struct PasswordChangeRequest: Content, StrictInput {
+    var currentPassword: String
+    var newPassword: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case currentPassword, newPassword }
+    typealias Field = CodingKeys
 }
 
 /// The short user block inside a login response.
@@ -64,10 +83,10 @@ enum UserInput {
     static func isPlausibleEmail(_ email: String) -> Bool { ContactFields.isPlausibleEmail(email) }
 
     static func checkName(_ name: String?, into errors: inout FieldErrors) {
-        if let name { errors.requiredText(name, "name", max: 200) }
+        if let name { errors.requiredText(name, "name", max: TextLimits.name) }
     }
 
-    static func checkPassword(_ password: String, into errors: inout FieldErrors) {
-        errors.check(password.count >= 8 && password.count <= 72, "password", "must be 8 to 72 characters")
+    static func checkPassword(_ password: String, field: String = "password", into errors: inout FieldErrors) {
+        errors.check(password.count >= 8 && password.count <= 72, field, "must be 8 to 72 characters")
     }
 }

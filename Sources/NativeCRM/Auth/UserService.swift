@@ -47,10 +47,15 @@ struct UserService: Sendable {
         return try await query.page(ascendingBy: \.$email, page) { $0.email }
     }
 
+    /// Name, role, active and an ADMIN's password reset. Deactivation, reactivation and a reset end
+    /// every earlier token of the user (its token epoch moves on).
     func update(id: UUID, _ input: UpdateUserRequest, by actor: Actor) async throws -> User {
         var errors = FieldErrors()
         UserInput.checkName(input.name, into: &errors)
+        if let password = input.password { UserInput.checkPassword(password, into: &errors) }
         try errors.throwIfAny()
+        // bcrypt before the transaction: no row stays locked while it runs.
+        let newHash: String? = if let password = input.password { try await hasher.hash(password) } else { nil }
         let now = clock.now
         return try await db.transaction { db in
             if input.role != nil || input.active != nil {
@@ -74,8 +79,31 @@ struct UserService: Sendable {
             }
             if let name = input.name { user.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
             if let role = input.role { user.role = role }
-            if let active = input.active { user.active = active }
+            if let active = input.active, active != user.active {
+                user.active = active
+                user.tokenEpoch += 1
+            }
+            if let newHash {
+                user.passwordHash = newHash
+                user.passwordChangedAt = now
+                user.tokenEpoch += 1
+            }
             user.updatedAt = now
+            try await user.save(on: db)
+            try await AuditLog(db: db, clock: clock, actor: actor).updated(user, before: before)
+            return user
+        }
+    }
+
+    /// A new password hash for the user (`POST /auth/password`); every earlier token ends.
+    func setPassword(userID: UUID, hash: String, by actor: Actor) async throws -> User {
+        try await db.transaction { db in
+            guard let user = try await User.find(userID, on: db) else { throw APIError.notFound("User") }
+            let before = user.auditFields
+            user.passwordHash = hash
+            user.passwordChangedAt = clock.now
+            user.tokenEpoch += 1
+            user.updatedAt = clock.now
             try await user.save(on: db)
             try await AuditLog(db: db, clock: clock, actor: actor).updated(user, before: before)
             return user

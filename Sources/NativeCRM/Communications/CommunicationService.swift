@@ -17,7 +17,8 @@ struct CommunicationService: Sendable {
         if status == .scheduled {
             errors.check(input.scheduledAt != nil, "scheduledAt", "is required when status is scheduled")
         }
-        if let subject = input.subject { errors.check(subject.count <= 500, "subject", "must be at most 500 characters") }
+        errors.maxLength(input.subject, "subject", TextLimits.title)
+        errors.maxLength(input.notes, "notes", TextLimits.notes)
         try errors.throwIfAny()
         let customer = try await CustomerService(db: db, clock: clock).require(input.customerId, field: "customerId")
 

@@ -26,7 +26,7 @@ struct CustomerController: RouteCollection {
 
     @Sendable func list(req: Request) async throws -> Response {
         let filter = CustomerFilter(
-            search: req.query["search"],
+            search: try QueryParameter.search(req),
             status: try CustomerStatus.parse(req.query["status"], field: "status"),
             assignedSalesID: try QueryParameter.uuid(req, "assignedSalesId"),
             tagID: try QueryParameter.uuid(req, "tagId"))

@@ -142,7 +142,7 @@ struct CustomerService: Sendable {
     }
 
     private static func checkName(_ raw: String, _ field: String, _ errors: inout FieldErrors) -> String {
-        errors.requiredText(raw, field, max: 100)
+        errors.requiredText(raw, field, max: TextLimits.name)
     }
 
     private static func checkBirthDate(_ date: CalendarDate?, now: Date, _ errors: inout FieldErrors) throws {

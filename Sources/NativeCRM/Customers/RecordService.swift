@@ -107,9 +107,9 @@ struct RecordService: Sendable {
     func update(customerID: UUID, _ input: UpdateRecordRequest, expected: Int?, by caller: AuthenticatedUser) async throws
         -> (RecordResponse, Int)
     {
-        if let notes = input.notes.newValue, notes.count > 10_000 {
-            throw APIError.invalid("notes", "must be at most 10000 characters")
-        }
+        var errors = FieldErrors()
+        errors.maxLength(input.notes.newValue, "notes", TextLimits.notes)
+        try errors.throwIfAny()
         return try await db.transaction { db in
             let tx = RecordService(db: db, clock: clock)
             let version = try await VersionGate(db: db).claim("customer_records", keyColumn: "customer_id", id: customerID,
@@ -118,7 +118,9 @@ struct RecordService: Sendable {
             let before = record.auditFields
             if let status = input.customerStatus { record.customerStatus = status }
             if input.notes.isPresent { record.notes = input.notes.newValue }
-            if let patch = input.preferences { record.preferences = record.preferences.merged(with: patch) }
+            if let patch = input.preferences {
+                record.preferences = try record.preferences.mergedWithinLimits(patch, field: "preferences")
+            }
             record.updatedAt = clock.now
             record.version = version
             try await record.save(on: db)

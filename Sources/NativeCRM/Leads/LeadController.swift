@@ -24,7 +24,7 @@ struct LeadController: RouteCollection {
             status: try LeadStatus.parse(req.query["status"], field: "status"),
             assignedSalesID: try QueryParameter.uuid(req, "assignedSalesId"),
             source: try LeadSource.parse(req.query["source"], field: "source"),
-            search: req.query["search"])
+            search: try QueryParameter.search(req))
         return try await service(req).list(filter, page: try PageRequest(from: req))
             .map(LeadResponse.init).response(for: req)
     }

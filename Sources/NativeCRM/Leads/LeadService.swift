@@ -16,6 +16,7 @@ struct LeadService: Sendable {
         if let status = input.status {
             errors.check(LeadStatus.open.contains(status), "status", "a new lead must be new, contacted or qualified")
         }
+        errors.maxLength(input.notes, "notes", TextLimits.notes)
         if input.assignedSalesId != nil, caller.role == .salesperson {
             errors.check(input.assignedSalesId == caller.id, "assignedSalesId", "a salesperson's lead is their own")
         }
@@ -79,9 +80,8 @@ struct LeadService: Sendable {
         var fieldErrors = FieldErrors()
         _ = Self.checkContact(firstName: input.firstName ?? "placeholder", lastName: input.lastName.newValue,
                               email: input.email.newValue, phone: input.phone.newValue, &fieldErrors)
-        if let reason = input.lostReason.newValue {
-            fieldErrors.check(reason.count <= 500, "lostReason", "must be at most 500 characters")
-        }
+        fieldErrors.maxLength(input.lostReason.newValue, "lostReason", TextLimits.lostReason)
+        fieldErrors.maxLength(input.notes.newValue, "notes", TextLimits.notes)
         try fieldErrors.throwIfAny()
         return try await db.transaction { db in
             let version = try await VersionGate(db: db).claim("leads", id: id, expected: expected, notFound: "Lead")
@@ -122,7 +122,7 @@ struct LeadService: Sendable {
             if let source = input.source { lead.source = source }
             if input.notes.isPresent { lead.notes = ContactFields.trimmed(input.notes.newValue) }
             if input.estimatedValue.isPresent { lead.estimatedValueCents = input.estimatedValue.newValue?.cents }
-            if let patch = input.metadata { lead.metadata = lead.metadata.merged(with: patch) }
+            if let patch = input.metadata { lead.metadata = try lead.metadata.mergedWithinLimits(patch, field: "metadata") }
             if let status = input.status, status != lead.status { lead.setStatus(status, now: now) }
             if lead.status == .lost, input.lostReason.isPresent {
                 lead.lostReason = ContactFields.trimmed(input.lostReason.newValue)
@@ -165,9 +165,9 @@ struct LeadService: Sendable {
 
     private static func checkContact(firstName: String, lastName: String?, email: String?, phone: String?,
                                      _ errors: inout FieldErrors) -> Contact {
-        let first = errors.requiredText(firstName, "firstName", max: 100)
+        let first = errors.requiredText(firstName, "firstName", max: TextLimits.name)
         let last = ContactFields.trimmed(lastName)
-        if let last { errors.check(last.count <= 100, "lastName", "must be at most 100 characters") }
+        errors.maxLength(last, "lastName", TextLimits.name)
         let normalizedEmail = ContactFields.checkEmail(email, into: &errors)
         let normalizedPhone = ContactFields.checkPhone(phone, into: &errors)
         return Contact(firstName: first, lastName: last, email: normalizedEmail, phone: normalizedPhone)

@@ -18,5 +18,7 @@ enum CRMMigrations {
         M0013_AddDelegatedActionsIndex(),
         M0014_AddAnalyticsIndexes(),
         M0015_AddAuditLookupIndexes(),
+        M0016_AddSessionSecurity(),
+        M0017_RepairFreeFormJSON(),
     ]
 }

@@ -14,18 +14,18 @@ final class NotificationScheduler: LifecycleHandler, Sendable {
         let job = SendTimedNotificationsJob(db: app.db, clock: app.clock,
                                             reminderMinutes: app.crmConfig.reminderMinutes)
         let clock = app.clock
-        let idempotency = IdempotencyStore(db: app.db, clock: app.clock, ttl: app.crmConfig.idempotencyTTL)
+        let purge = PurgeExpiredRowsJob(app: app)
         task.withLockedValue { current in
             current = Task {
                 while !Task.isCancelled {
                     do {
                         let report = try await job.run(at: clock.now)
                         if report.total > 0 { logger.info("notifications sent", metadata: ["sent": "\(report)"]) }
-                        try await idempotency.purgeExpired()
+                        try await purge.run()
                     } catch is CancellationError {
                         break
                     } catch {
-                        logger.error("notification run failed", metadata: ["error": "\(String(reflecting: error))"])
+                        logger.error("notification run failed", metadata: ErrorSummary(error).metadata)
                     }
                     try? await Task.sleep(for: .seconds(interval))
                 }

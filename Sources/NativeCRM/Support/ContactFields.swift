@@ -52,6 +52,10 @@ enum ContactFields {
     /// A given email, normalised; nil when absent. Empty or implausible ones are reported on `email`.
     static func checkEmail(_ raw: String?, into errors: inout FieldErrors) -> String? {
         guard let raw else { return nil }
+        guard raw.count <= TextLimits.email else {
+            errors.add("email", "must be at most \(TextLimits.email) characters")
+            return nil
+        }
         guard let trimmed = trimmed(raw) else {
             errors.add("email", "must be a valid email address (send null to clear it)")
             return nil
@@ -64,6 +68,10 @@ enum ContactFields {
     /// A given phone number, normalised; nil when absent. Empty or unreadable ones are reported on `phone`.
     static func checkPhone(_ raw: String?, into errors: inout FieldErrors) -> String? {
         guard let raw else { return nil }
+        guard raw.count <= TextLimits.phone else {
+            errors.add("phone", "must be at most \(TextLimits.phone) characters")
+            return nil
+        }
         guard let trimmed = trimmed(raw) else {
             errors.add("phone", "must be a phone number (send null to clear it)")
             return nil

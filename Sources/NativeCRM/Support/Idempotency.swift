@@ -62,7 +62,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
             } catch {
                 // The write is committed: answer it. The key stays "in progress" until it expires, so a
                 // retry gets 409 instead of writing twice.
-                request.logger.error("could not remember the answer for an Idempotency-Key: \(String(reflecting: error))")
+                request.logger.error("could not remember the answer for an Idempotency-Key", metadata: ErrorSummary(error).metadata)
             }
             return response
         }

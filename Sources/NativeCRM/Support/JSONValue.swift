@@ -78,9 +78,12 @@ public struct JSONObject: Codable, Equatable, Sendable {
         return String(decoding: (try? encoder.encode(fields)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
-    /// Reads the stored form; unreadable text reads as an empty object.
+    /// Reads the stored form; text that is unreadable, or too deep to be served (`JSONLimits.servable`;
+    /// only rows from before the input limits can be), reads as an empty object, so a stored value can
+    /// never turn a read into an error.
     public init(text: String?) {
-        guard let text, let fields = try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8)) else {
+        guard let text, text.utf8.count <= 128 || JSONLimits.isServable(text),
+              let fields = try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8)) else {
             self.init()
             return
         }

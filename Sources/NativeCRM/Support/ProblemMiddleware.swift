@@ -21,10 +21,15 @@ struct ProblemMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         } catch {
             let problem = Self.problem(for: error)
+            // Ids, route and codes only: never the error's description, the body or the query.
             if problem.status.code >= 500 {
-                request.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+                var metadata = ErrorSummary(error).metadata
+                metadata["route"] = .string(request.routeDescription)
+                metadata["status"] = .string("\(problem.status.code)")
+                request.logger.error("request failed", metadata: metadata)
             } else {
                 request.logger.info("request rejected", metadata: [
+                    "route": .string(request.routeDescription),
                     "status": "\(problem.status.code)", "code": "\(problem.code)",
                 ])
             }

@@ -7,6 +7,16 @@ enum QueryParameter {
         if let start, let end, start >= end { throw APIError.invalid(endField, message) }
     }
 
+    /// `search` on a list: at most `TextLimits.search` characters (a longer one is no person's name,
+    /// and would only make the database scan harder).
+    static func search(_ req: Request) throws -> String? {
+        guard let raw = req.query[String.self, at: "search"] else { return nil }
+        guard raw.count <= TextLimits.search else {
+            throw APIError.invalid("search", "must be at most \(TextLimits.search) characters")
+        }
+        return raw
+    }
+
     static func bool(_ req: Request, _ name: String) throws -> Bool? {
         guard let raw = req.query[String.self, at: name] else { return nil }
         switch raw.lowercased() {

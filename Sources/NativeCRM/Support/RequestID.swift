@@ -20,10 +20,13 @@ struct RequestIDMiddleware: AsyncMiddleware {
         return response
     }
 
-    /// Accepts up to 128 visible ASCII characters; anything else is replaced, never logged.
+    /// Keeps a client's id only when it is 1 to 64 of `A-Z a-z 0-9 . _ -`; anything else is replaced.
     static func acceptable(_ value: String) -> String? {
-        guard !value.isEmpty, value.count <= 128,
-              value.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }) else { return nil }
+        guard (1...64).contains(value.utf8.count), value.utf8.allSatisfy({ byte in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }) else { return nil }
         return value
     }
 }
@@ -38,7 +41,8 @@ extension Request {
     }
 }
 
-/// One log line per request: method, path (never the query, which may hold personal data), status, time.
+/// One log line per request: the route as declared (never the path as sent or the query, which may hold
+/// personal data), status, time.
 struct AccessLogMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let start = ContinuousClock.now
@@ -46,8 +50,7 @@ struct AccessLogMiddleware: AsyncMiddleware {
         let elapsed = ContinuousClock.now - start
         let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         var metadata: Logger.Metadata = [
-            "method": "\(request.method.rawValue)",
-            "path": "\(request.url.path)",
+            "route": .string(request.routeDescription),
             "status": "\(response.status.code)",
             "ms": "\(String(format: "%.1f", ms))",
         ]

@@ -10,6 +10,7 @@ struct TagService: Sendable {
         var errors = FieldErrors()
         let name = Self.checkName(input.name, &errors)
         let color = Self.checkColor(input.color, &errors)
+        errors.maxLength(input.description, "description", TextLimits.notes)
         try errors.throwIfAny()
         let tag = Tag()
         tag.name = name
@@ -42,6 +43,7 @@ struct TagService: Sendable {
         var errors = FieldErrors()
         let name = input.name.map { Self.checkName($0, &errors) }
         let color = input.color.newValue.map { Self.checkColor($0, &errors) }
+        errors.maxLength(input.description.newValue, "description", TextLimits.notes)
         try errors.throwIfAny()
         return try await saveUnique {
             try await db.transaction { db in
@@ -83,7 +85,9 @@ struct TagService: Sendable {
         guard let tag = try await Tag.find(input.tagId, on: db) else {
             throw APIError.invalid("tagId", "no tag has this id")
         }
-        if let notes = input.notes, notes.count > 2_000 { throw APIError.invalid("notes", "must be at most 2000 characters") }
+        var errors = FieldErrors()
+        errors.maxLength(input.notes, "notes", TextLimits.notes)
+        try errors.throwIfAny()
         let attachment = CustomerTag()
         attachment.customerID = customerID
         attachment.tagID = tag.id!
@@ -138,7 +142,7 @@ struct TagService: Sendable {
     }
 
     private static func checkName(_ raw: String, _ errors: inout FieldErrors) -> String {
-        errors.requiredText(raw, "name", max: 60)
+        errors.requiredText(raw, "name", max: TextLimits.name)
     }
 
     /// `#RGB` or `#RRGGBB`, stored upper-case.

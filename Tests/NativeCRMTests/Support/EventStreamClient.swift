@@ -18,8 +18,10 @@ final class EventStreamClient: @unchecked Sendable {
     private var events: [Event] = []
     private var buffer = ""
     private var task: Task<Void, Never>?
+    private var finished = false
     private(set) var status: HTTPResponseStatus?
     private(set) var contentType: String?
+    private(set) var cacheControl: String?
 
     /// Connects and starts reading in the background.
     func connect(baseURL: String, token: String, lastEventID: String? = nil) async throws {
@@ -30,6 +32,7 @@ final class EventStreamClient: @unchecked Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         status = response.status
         contentType = response.headers.first(name: "Content-Type")
+        cacheControl = response.headers.first(name: "Cache-Control")
         task = Task { [weak self] in
             do {
                 for try await chunk in response.body {
@@ -37,6 +40,7 @@ final class EventStreamClient: @unchecked Sendable {
                     if Task.isCancelled { break }
                 }
             } catch {}
+            self?.lock.withLock { self?.finished = true }
         }
     }
 
@@ -49,6 +53,16 @@ final class EventStreamClient: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(50))
         }
         return lock.withLock { events }
+    }
+
+    /// Waits until the server ended the stream (or `timeout` passes); true when it ended.
+    func waitForEnd(timeout: Duration = .seconds(5)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if lock.withLock({ finished }) { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return lock.withLock { finished }
     }
 
     func disconnect() {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+@testable import NativeCRM
 
 /// Collects the SQL each request runs (from the drivers' "Executing query" log lines, keyed by the
 /// request id), so query-plan tests can EXPLAIN exactly what an endpoint executes.
@@ -42,10 +43,33 @@ struct CapturingLogHandler: LogHandler {
            case let .string(sql)? = extra?["sql"] {
             QueryCapture.shared.record(requestID: requestID, sql: sql)
         }
+        if level >= LogPolicy.floor, case let .string(requestID)? = extra?["request-id"] ?? metadata["request-id"],
+           requestID.hasPrefix(LogCapture.prefix) {
+            let merged = metadata.merging(extra ?? [:]) { _, new in new }
+            LogCapture.shared.record(requestID: requestID,
+                                     line: "\(level) \(message) " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                                        .joined(separator: " "))
+        }
         if level >= printLevel {
             var stream = self.stream
             stream.metadata = metadata
             stream.log(level: level, message: message, metadata: extra, source: source, file: file, function: function, line: line)
         }
+    }
+}
+
+/// The log lines (from `LogPolicy.floor` up: what a server can print) of requests whose id starts with
+/// `prefix`, so a test can read everything logged about its own requests.
+final class LogCapture: Sendable {
+    static let shared = LogCapture()
+    static let prefix = "logcheck-"
+    private let lines = NIOLockedValueBox<[String: [String]]>([:])
+
+    func record(requestID: String, line: String) {
+        lines.withLockedValue { $0[requestID, default: []].append(line) }
+    }
+
+    func lines(of requestID: String) -> [String] {
+        lines.withLockedValue { $0[requestID] ?? [] }
     }
 }

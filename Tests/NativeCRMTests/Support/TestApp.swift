@@ -70,7 +70,8 @@ actor TestGate {
 func withCRM(
     adminEmail: String? = nil, adminPassword: String? = nil, migrate: Bool = true,
     database: DatabaseTarget? = nil, tokenTTL: Int = 28_800, events: (any ActivityEvents)? = nil,
-    databasePoolSize: Int? = nil, _ body: (TestContext) async throws -> Void
+    databasePoolSize: Int? = nil, trustedProxies: [IPNetwork] = [], connectionTimeouts: ConnectionTimeouts = .init(),
+    extraRoutes: (@Sendable (Application) throws -> Void)? = nil, _ body: (TestContext) async throws -> Void
 ) async throws {
     _ = bootstrapLogging
     await TestGate.shared.enter()
@@ -82,11 +83,13 @@ func withCRM(
         ?? .sqlite(path: sqlitePath)
     let config = AppConfig(database: target, jwtSecret: testJWTSecret, adminEmail: adminEmail,
                            adminPassword: adminPassword, tokenTTL: tokenTTL, bcryptCost: 4,
-                           databasePoolSize: databasePoolSize)
+                           databasePoolSize: databasePoolSize, trustedProxies: trustedProxies,
+                           connectionTimeouts: connectionTimeouts, logQueries: true)
     try await withApp(configure: { app in
         app.clock = CRMClock { clock.now }
         try await configure(app, config: config)
         if let events { app.activityEvents = events }
+        try extraRoutes?(app)
         if migrate {
             if case .postgres = target, let sql = app.db as? any SQLDatabase {
                 try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
