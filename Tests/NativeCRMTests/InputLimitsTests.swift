@@ -29,13 +29,8 @@ struct InputLimitsTests {
     }
 
     static func freeFormWrites(_ t: TestContext, _ s: ClinicSetup) async throws -> [FreeFormWrite] {
-        let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
-        let appointment = t.createdID(try await t.bookAppointment(s.desk.token, customer: customer, service: s.service,
-                                                                  clinic: s.clinic, start: day(5)))
-        let action = t.createdID(try await t.post("/crm/actions", token: s.sales.token,
-                                                  ["customerId": customer, "actionType": "other", "title": "Call"]))
-        let lead = t.createdID(try await t.post("/crm/leads", token: s.sales.token,
-                                                ["source": "website", "firstName": "L", "email": "l@x.test"]))
+        let items = try await t.makeCustomerItems(s)
+        let (customer, appointment, action, lead) = (items.customer, items.appointment, items.action, items.lead)
         return [
             FreeFormWrite(method: .PUT, path: "/crm/customers/\(customer)/record", field: "preferences", base: [:]),
             FreeFormWrite(method: .POST, path: "/crm/appointments", field: "treatmentDetails",
@@ -220,13 +215,8 @@ struct InputLimitsTests {
             let s = try await t.clinicSetup()
             let admin = try await t.admin()
             let token = s.desk.token
-            let customer = try await t.makeCustomer(token, salesID: s.sales.id)
-            let appointment = t.createdID(try await t.bookAppointment(token, customer: customer, service: s.service,
-                                                                      clinic: s.clinic, start: day(5)))
-            let action = t.createdID(try await t.post("/crm/actions", token: token,
-                                                      ["customerId": customer, "actionType": "other", "title": "T"]))
-            let lead = t.createdID(try await t.post("/crm/leads", token: token,
-                                                    ["source": "website", "firstName": "L", "email": "cap@x.test"]))
+            let items = try await t.makeCustomerItems(s)
+            let (customer, appointment, action, lead) = (items.customer, items.appointment, items.action, items.lead)
             let tag = t.createdID(try await t.post("/crm/tags", token: admin.token, ["name": "Cap tag"]))
             struct Cap { let method: HTTPMethod; let path: String; let field: String; let max: Int; let base: [String: Any]; let token: String }
             let unique = { UUID().uuidString.prefix(8) }

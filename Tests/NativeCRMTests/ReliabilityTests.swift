@@ -41,13 +41,8 @@ struct ConcurrencyControlTests {
         try await withCRM { (t: TestContext) async throws in
             let admin = try await t.admin()
             let s = try await t.clinicSetup()
-            let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
-            let appointment = t.createdID(try await t.bookAppointment(s.desk.token, customer: customer, service: s.service,
-                                                                      clinic: s.clinic, start: day(3)))
-            let action = t.createdID(try await t.post("/crm/actions", token: s.sales.token,
-                                                      ["customerId": customer, "actionType": "other", "title": "x"]))
-            let lead = t.createdID(try await t.post("/crm/leads", token: s.sales.token,
-                                                    ["source": "website", "firstName": "L", "email": "l@x.test"]))
+            let items = try await t.makeCustomerItems(s, appointmentDay: 3)
+            let (customer, appointment, action, lead) = (items.customer, items.appointment, items.action, items.lead)
             let tag = t.createdID(try await t.post("/crm/tags", token: admin.token, ["name": "VIP"]))
             let cases: [(HTTPMethod, String, String, [String: Any])] = [
                 (.PUT, "/crm/customers/\(customer)/record", s.sales.token, ["notes": "n"]),

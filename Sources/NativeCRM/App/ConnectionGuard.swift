@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Vapor
 
 /// Vapor's HTTP server with a guard on every connection against slow and oversized clients:
@@ -33,26 +34,28 @@ final class GuardedHTTPServer: Server, Sendable {
 
     func start(address: BindAddress?) throws {
         try inner.start(address: address)
-        install()
+        try install().wait()
     }
 
     func start(address: BindAddress?) async throws {
         try await inner.start(address: address)
-        install()
+        try await install().get()
     }
 
     func shutdown() { inner.shutdown() }
 
     func shutdown() async { await inner.shutdown() }
 
-    private func install() {
+    /// Adds the hook on the listening channel's loop; start returns only once it is in place, so every
+    /// connection a caller makes after start is guarded.
+    private func install() -> EventLoopFuture<Void> {
         guard let channel = Self.listeningChannel(of: inner) else {
             logger.critical("the connection guard could not find the listening socket; slow clients are not limited")
-            return
+            return MultiThreadedEventLoopGroup.singleton.any().makeSucceededVoidFuture()
         }
         let hook = AcceptedConnectionHook(timeouts: timeouts, connections: connections)
-        channel.eventLoop.execute {
-            try? channel.pipeline.syncOperations.addHandler(hook, position: .last)
+        return channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(hook, position: .last)
         }
     }
 

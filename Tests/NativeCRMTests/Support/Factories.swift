@@ -80,6 +80,29 @@ extension TestContext {
     }
 }
 
+extension TestContext {
+    /// A customer of the setup's salesperson with one of each thing that hangs off a customer: an
+    /// appointment booked by the front desk `appointmentDay` days ahead, an action and a lead of the
+    /// salesperson.
+    func makeCustomerItems(_ s: ClinicSetup, appointmentDay: Int = 5) async throws -> CustomerItems {
+        let customer = try await makeCustomer(s.desk.token, salesID: s.sales.id)
+        let appointment = createdID(try await bookAppointment(s.desk.token, customer: customer, service: s.service,
+                                                              clinic: s.clinic, start: day(appointmentDay)))
+        let action = createdID(try await post("/crm/actions", token: s.sales.token,
+                                              ["customerId": customer, "actionType": "other", "title": "x"]))
+        let lead = createdID(try await post("/crm/leads", token: s.sales.token,
+                                            ["source": "website", "firstName": "L", "email": "l@x.test"]))
+        return CustomerItems(customer: customer, appointment: appointment, action: action, lead: lead)
+    }
+}
+
+struct CustomerItems: Sendable {
+    let customer: String
+    let appointment: String
+    let action: String
+    let lead: String
+}
+
 struct ClinicSetup: Sendable {
     let desk: TestUser
     let sales: TestUser
