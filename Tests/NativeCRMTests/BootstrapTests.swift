@@ -85,19 +85,39 @@ struct CommandAndStorageTests {
         try await withCRM { (t: TestContext) async throws in
             var context = CommandContext(console: Terminal(), input: CommandInput(arguments: [
                 "crm", "--email", "Desk@Clinic.test", "--name", "Front Desk", "--role", "secretariat",
-                "--password", "desk-password",
             ]))
             context.application = t.app
-            try await CreateUserCommand().run(using: &context)
+            var command = CreateUserCommand()
+            command.readPassword = { "desk-password" }  // as from CRM_NEW_USER_PASSWORD or standard input
+            try await command.run(using: &context)
             let login = try await t.login("desk@clinic.test", "desk-password")
             #expect(login.status == .ok)
             #expect((login.json["user"] as? [String: Any])?["role"] as? String == "SECRETARIAT")
 
             var bad = CommandContext(console: Terminal(), input: CommandInput(arguments: [
-                "crm", "--email", "x@clinic.test", "--name", "X", "--role", "DOCTOR", "--password", "password-1",
+                "crm", "--email", "x@clinic.test", "--name", "X", "--role", "DOCTOR",
             ]))
             bad.application = t.app
-            await #expect(throws: ConfigurationError.self) { try await CreateUserCommand().run(using: &bad) }
+            await #expect(throws: ConfigurationError.self) { try await command.run(using: &bad) }
+            // A password on the command line is refused before anything is done: argv is readable by
+            // other users of the machine and stays in shell history.
+            var inArgv = CommandContext(console: Terminal(), input: CommandInput(arguments: [
+                "crm", "--email", "argv@clinic.test", "--name", "A", "--role", "ADMIN", "--password", "password-1",
+            ]))
+            inArgv.application = t.app
+            await #expect { try await command.run(using: &inArgv) } throws: { error in
+                (error as? ConfigurationError)?.variable == "--password"
+            }
+            #expect(try await t.login("argv@clinic.test", "password-1").status == .unauthorized)
+            var noPassword = CommandContext(console: Terminal(), input: CommandInput(arguments: [
+                "crm", "--email", "none@clinic.test", "--name", "N", "--role", "ADMIN",
+            ]))
+            noPassword.application = t.app
+            var silent = CreateUserCommand()
+            silent.readPassword = { nil }
+            await #expect { try await silent.run(using: &noPassword) } throws: { error in
+                (error as? ConfigurationError)?.variable == "CRM_NEW_USER_PASSWORD"
+            }
         }
     }
 

@@ -66,6 +66,7 @@ struct RoleMatrixTests {
         // notifications: everyone, always their own
         Row(method: .GET, path: "/crm/notifications", audience: .everyone),
         Row(method: .GET, path: "/crm/notifications/stream", audience: .everyone),
+        Row(method: .POST, path: "/crm/notifications/stream-ticket", audience: .everyone),
         Row(method: .POST, path: "/crm/notifications/read-all", audience: .everyone),
         Row(method: .POST, path: "/crm/notifications/:id/read", audience: .everyone),
         // clinics, services, appointments: everyone reads, front desk writes

@@ -512,6 +512,10 @@ schemas["NotificationEvent"] = obj({
 }, required=["event", "id", "data"],
     description="One Server-Sent Event of the notification stream (the schema describes each event). The stream "
                 "opens with `retry: 2000` and a `: connected` comment and sends a `: ping` comment when idle.")
+schemas["StreamTicket"] = resp_obj({
+    "ticket": d(STR, "Pass as `?ticket=` within 60 s; it works once."),
+    "expiresAt": DT,
+})
 schemas["ReadAllResponse"] = resp_obj({"updated": d(COUNT, "How many notifications were marked read.")})
 
 # --- tags
@@ -614,7 +618,8 @@ responses = {
         "for any accounts, within 15 minutes lock that address (for that account, or for all) for 15 minutes.",
         {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}}),
     "ServiceUnavailable": problem_response(
-        "The database does not answer (`database-unavailable`).",
+        "The database does not answer (`database-unavailable`), or kept aborting this write to resolve conflicts with "
+        "concurrent ones after 3 tries (`database-busy`): retry after `Retry-After` seconds.",
         {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}}),
 }
 
@@ -936,6 +941,8 @@ def op(method, path, *, op_id, summary, tag, audience, description="", params=No
         codes.update({400, 409, 422})
     if versioned and method in ("put", "patch"):
         codes.update({400, 412})
+    if method in ("post", "put", "patch", "delete") and path.startswith("/crm/"):
+        codes.add(503)
     names = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
              412: "PreconditionFailed", 413: "PayloadTooLarge", 415: "UnsupportedMediaType",
              422: "IdempotencyKeyReused", 429: "TooManyRequests", 503: "ServiceUnavailable"}
@@ -1163,14 +1170,23 @@ op("get", "/crm/notifications/stream", op_id="streamNotifications", summary="Liv
    tag="Notifications", audience="everyone",
    description="An endless `text/event-stream`: `retry: 2000`, then one `notification` event per new inbox entry "
                "(`data:` is a Notification as JSON, `id:` a cursor to send back as `Last-Event-ID`), and a "
-               "`: ping` comment every ~10 s. Each poll re-checks the session: when the token expires or is logged "
+               "`: ping` comment every ~10 s. Each second the session is re-checked: when the token expires or is logged "
                "out, the user is deactivated or changes password, or a sixth stream of the user opens (at most 5; the "
                "oldest goes), an `error` event names the reason and the stream ends.",
    params=[{"name": "Last-Event-ID", "in": "header", "required": False,
             "description": "The `id:` of the last event received, to get what was missed; an unreadable value is ignored.",
-            "schema": STR}],
+            "schema": STR},
+           qp("ticket", s("string", minLength=20, maxLength=100),
+              "Instead of `Authorization` (a browser's `EventSource` cannot send it): a ticket from "
+              "`POST /crm/notifications/stream-ticket`. Single use, valid 60 s; a used, expired or unknown ticket, or "
+              "one of another user than the bearer token, is 401.")],
    success={"200": {"description": "The event stream.", "headers": {"X-Request-ID": H_RID},
                     "content": {"text/event-stream": {"schema": ref("NotificationEvent")}}}})
+op("post", "/crm/notifications/stream-ticket", op_id="createStreamTicket", summary="A ticket to open the stream",
+   tag="Notifications", audience="everyone",
+   description="A single-use ticket for `GET /crm/notifications/stream?ticket=` (for browsers, whose `EventSource` "
+               "sends no `Authorization`). It stands for the caller's session: the stream ends when the token would.",
+   success={"201": ok(ref("StreamTicket"), "The ticket (shown once).")})
 op("post", "/crm/notifications/read-all", op_id="markAllNotificationsRead", summary="Mark all notifications read",
    tag="Notifications", audience="everyone",
    success={"200": ok(ref("ReadAllResponse"), "How many were marked read.")})

@@ -1,6 +1,7 @@
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import PostgresNIO
 import SQLKit
 import Vapor
 
@@ -12,7 +13,8 @@ enum DatabaseSetup {
         let sqlLogLevel: Logger.Level? = logQueries ? .trace : nil
         switch target {
         case let .sqlite(path):
-            app.databases.use(.sqlite(.file(path), sqlLogLevel: sqlLogLevel), as: .sqlite)
+            // SQLite: one in-process writer lane (see CRMDatabase).
+            app.databases.use(.crm(.sqlite(.file(path), sqlLogLevel: sqlLogLevel), lane: WriteLane()), as: .sqlite)
         case let .postgres(url, searchPath):
             var config: SQLPostgresConfiguration
             do {
@@ -22,8 +24,8 @@ enum DatabaseSetup {
             }
             if let searchPath { config.searchPath = [searchPath] }
             app.databases.use(
-                .postgres(configuration: config, maxConnectionsPerEventLoop: poolSize ?? 1,
-                          connectionPoolTimeout: .seconds(10), sqlLogLevel: sqlLogLevel ?? .trace),
+                .crm(.postgres(configuration: config, maxConnectionsPerEventLoop: poolSize ?? 1,
+                               connectionPoolTimeout: .seconds(10), sqlLogLevel: sqlLogLevel ?? .trace), lane: nil),
                 as: .psql)
         }
     }
@@ -54,4 +56,38 @@ enum DatabaseSetup {
     }
 
     static let busyTimeoutMilliseconds = 15_000
+
+    /// Applies the migrations. On PostgreSQL they run under an advisory lock (per schema), so instances
+    /// started together take turns: the second waits, then finds nothing left to do. The lock lives on a
+    /// connection of its own, outside the pool the migrations use.
+    static func migrate(_ app: Application) async throws {
+        guard case let .postgres(url, searchPath) = app.crmConfig.database else {
+            try await app.autoMigrate()
+            return
+        }
+        let connection = try await dedicatedConnection(url: url, logger: app.logger)
+        let key = "crm-migrations:" + (searchPath ?? "public")
+        do {
+            try await connection.query("SELECT pg_advisory_lock(hashtext(\(key)))", logger: app.logger)
+            do {
+                try await app.autoMigrate()
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(hashtext(\(key)))", logger: app.logger)
+                throw error
+            }
+            try await connection.query("SELECT pg_advisory_unlock(hashtext(\(key)))", logger: app.logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
+
+    /// A PostgreSQL connection of its own (not from the pool), for session-level work: a migration lock,
+    /// `LISTEN`.
+    static func dedicatedConnection(url: String, logger: Logger) async throws -> PostgresConnection {
+        let config = try SQLPostgresConfiguration(url: url)
+        return try await PostgresConnection.connect(configuration: config.coreConfiguration, id: Int.random(in: 1...Int.max),
+                                                    logger: logger)
+    }
 }

@@ -4,7 +4,7 @@ import Vapor
 /// stops accepting and lets in-flight requests finish, then the scheduler, the database pools and the
 /// rest go (Vapor's own shutdown does not order the server before the databases).
 public func shutDownGracefully(_ app: Application) async throws {
-    app.notificationStreams.close()
+    app.notificationFanout.close()
     await app.server.shutdown()
     try await app.asyncShutdown()
 }

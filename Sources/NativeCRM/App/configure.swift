@@ -13,7 +13,7 @@ public func configure(_ app: Application) async throws {
         if config.jwtSecretGenerated {
             app.logger.warning("CRM_JWT_SECRET is not set: using a secret generated for this process; tokens will not survive a restart.")
         }
-        try await app.autoMigrate()
+        try await DatabaseSetup.migrate(app)
         if case .sqlite = config.database { try await DatabaseSetup.refreshStatistics(app.db) }
         try await AdminBootstrap.run(on: app)
         app.lifecycle.use(NotificationScheduler())
@@ -45,13 +45,15 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(NoStoreMiddleware())
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(RequestGuardMiddleware())
+    app.middleware.use(ConflictRetryMiddleware())
     app.middleware.use(AccessLogMiddleware())
 
     app.apiDocument = APIDocument.load()
     if app.apiDocument == nil { app.logger.warning("openapi.yaml not found: /openapi.yaml and /docs answer 404") }
-    app.notificationStreams = NotificationStreams()
-    app.lifecycle.use(app.notificationStreams)
+    app.notificationFanout = NotificationFanout()
+    app.lifecycle.use(app.notificationFanout)
 
+    app.asyncCommands.use(CRMMigrateCommand(), as: "migrate")
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
     app.asyncCommands.use(RecomputeRecordsCommand(), as: "recompute-records")
     app.asyncCommands.use(NotifyOnceCommand(), as: "notify-once")

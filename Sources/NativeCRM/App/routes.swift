@@ -19,6 +19,7 @@ func routes(_ app: Application) throws {
     try everyone.register(collection: LeadController())     // a salesperson updates own or unassigned
     try sellers.register(collection: AnalyticsController())
     try everyone.register(collection: NotificationController())  // always the caller's own
+    NotificationController().stream(crm.signedIn(alsoBy: StreamTicketAuthenticator()))  // bearer or ?ticket=
     CatalogController().reads(everyone)
     CatalogController().writes(frontDesk)
     AppointmentController().reads(everyone)

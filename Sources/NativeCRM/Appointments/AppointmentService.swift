@@ -55,7 +55,7 @@ struct AppointmentService: Sendable {
         try await db.transaction { db in
             // The customer's salesperson, read under the customer's lock: a reassignment running at the
             // same time either finishes first (and is seen here) or waits and then moves this one too.
-            try await RowLock(db: db).lock(Customer.schema, id: input.customerId)
+            try await RowLock(db: db).customer(input.customerId)
             let customer = try await CustomerService(db: db, clock: clock).find(input.customerId)
             appointment.salesID = customer.assignedSalesID
             try await appointment.create(on: db)
@@ -98,6 +98,9 @@ struct AppointmentService: Sendable {
         try errors.throwIfAny()
         return try await db.transaction { db in
             let tx = AppointmentService(db: db, clock: clock)
+            // The customer and record first (RowLock.customer's order), then the appointment.
+            guard let owner = try await Appointment.find(id, on: db)?.customerID else { throw APIError.notFound("Appointment") }
+            try await RowLock(db: db).customer(owner)
             let version = try await VersionGate(db: db).claim("appointments", id: id, expected: expected,
                                                                notFound: "Appointment")
             guard let appointment = try await Appointment.find(id, on: db) else { throw APIError.notFound("Appointment") }

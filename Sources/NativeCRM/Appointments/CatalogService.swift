@@ -19,7 +19,7 @@ struct CatalogService: Sendable {
         clinic.phone = phone
         clinic.createdAt = clock.now
         clinic.updatedAt = clinic.createdAt
-        try await saveUnique {
+        try await saveUnique(Clinic.schema) {
             try await db.transaction { db in
                 try await clinic.create(on: db)
                 try await AuditLog(db: db, clock: clock, actor: actor).created(clinic)
@@ -46,7 +46,7 @@ struct CatalogService: Sendable {
         service.durationMinutes = input.durationMinutes
         service.createdAt = clock.now
         service.updatedAt = service.createdAt
-        try await saveUnique {
+        try await saveUnique(ClinicService.schema) {
             try await db.transaction { db in
                 try await service.create(on: db)
                 try await AuditLog(db: db, clock: clock, actor: actor).created(service)
@@ -78,8 +78,8 @@ struct CatalogService: Sendable {
         return service
     }
 
-    private func saveUnique<T>(_ write: () async throws -> T) async throws -> T {
-        try await withUniqueName("The name is already taken.", write)
+    private func saveUnique<T>(_ table: String, _ write: () async throws -> T) async throws -> T {
+        try await withUniqueName("The name is already taken.", table: table, write)
     }
 
     private static func checkName(_ raw: String, _ errors: inout FieldErrors) -> String {

@@ -37,9 +37,9 @@ extension JSONValue {
     init(_ value: String?) { self = value.map { .string($0) } ?? .null }
     init(_ value: UUID?) { self = value.map { .string($0.uuidString) } ?? .null }
     init(_ value: Date?) { self = value.map { .string(Timestamp.format($0)) } ?? .null }
-    init(_ value: Int?) { self = value.map { .number(Double($0)) } ?? .null }
+    init(_ value: Int?) { self = value.map { .integer(Int64($0)) } ?? .null }
     init(_ value: Bool) { self = .bool(value) }
-    init(cents: Int64?) { self = cents.map { .number(Double($0) / 100) } ?? .null }
+    init(cents: Int64?) { self = cents.map { .number(Decimal($0) / 100) } ?? .null }
     init(_ value: some APIEnum) { self = .string(value.rawValue) }
     init(json object: JSONObject) { self = .object(object.fields) }
 }

@@ -34,7 +34,7 @@ struct UserService: Sendable {
                 try await user.create(on: db)
                 try await AuditLog(db: db, clock: clock, actor: actor).created(user)
             }
-        } catch let error as any DatabaseError where error.isConstraintFailure {
+        } catch where ConstraintViolation(error)?.isUnique(User.schema, "email") == true {
             throw APIError.conflict("A user with this email already exists.", code: "duplicate-email")
         }
         return user

@@ -113,6 +113,12 @@ extension RoutesBuilder {
         grouped(BearerAuthenticator(), RoleGuard(allowed: Set(roles)), IdempotencyMiddleware())
     }
 
+    /// Routes in this group need a valid token of any role, or what `authenticator` accepts instead
+    /// (the stream's ticket).
+    func signedIn(alsoBy authenticator: some AsyncMiddleware) -> any RoutesBuilder {
+        grouped(BearerAuthenticator(), authenticator, RoleGuard(allowed: Set(UserRole.allCases)))
+    }
+
     /// Routes in this group need a valid token of any role (POSTs honour `Idempotency-Key` unless
     /// `idempotent` is false: `/auth` answers carry tokens, which must never be stored for a replay).
     func signedIn(idempotent: Bool = true) -> any RoutesBuilder {

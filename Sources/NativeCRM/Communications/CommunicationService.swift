@@ -39,6 +39,7 @@ struct CommunicationService: Sendable {
         communication.updatedAt = now
 
         try await db.transaction { db in
+            try await RowLock(db: db).customer(customer.id!)
             try await communication.create(on: db)
             try await AuditLog(db: db, clock: clock, actor: caller.actor).created(communication)
             let records = RecordService(db: db, clock: clock)

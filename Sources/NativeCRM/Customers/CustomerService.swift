@@ -107,6 +107,8 @@ struct CustomerService: Sendable {
         return try await db.transaction { db in
             let tx = CustomerService(db: db, clock: clock)
             let version = try await VersionGate(db: db).claim("customers", id: id, expected: expected, notFound: "Customer")
+            // RowLock.customer's order: the customer (just claimed), then its record, then its other rows.
+            try await RowLock(db: db).lock(CustomerRecord.schema, keyColumn: "customer_id", id: id)
             let customer = try await tx.find(id)
             let before = customer.auditFields
             let salesBefore = customer.assignedSalesID

@@ -112,6 +112,7 @@ struct RecordService: Sendable {
         try errors.throwIfAny()
         return try await db.transaction { db in
             let tx = RecordService(db: db, clock: clock)
+            if try await Customer.find(customerID, on: db) != nil { try await RowLock(db: db).customer(customerID) }
             let version = try await VersionGate(db: db).claim("customer_records", keyColumn: "customer_id", id: customerID,
                                                                expected: expected, notFound: "Customer")
             let record = try await tx.find(customerID)

@@ -20,5 +20,6 @@ enum CRMMigrations {
         M0015_AddAuditLookupIndexes(),
         M0016_AddSessionSecurity(),
         M0017_RepairFreeFormJSON(),
+        M0018_AddStreamFanout(),
     ]
 }

@@ -1,14 +1,20 @@
 import Vapor
 
 /// `GET /crm/notifications`, `POST /crm/notifications/:id/read`, `POST /crm/notifications/read-all`,
-/// and the live stream `GET /crm/notifications/stream` (in `+Stream`). Always the caller's own.
+/// and the live stream `GET /crm/notifications/stream` with its tickets (in `+Stream`). Always the
+/// caller's own.
 struct NotificationController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let notifications = routes.grouped("notifications")
         notifications.get(use: list)
-        notifications.get("stream", use: stream)
+        notifications.post("stream-ticket", use: streamTicket)
         notifications.post("read-all", use: readAll)
         notifications.post(":id", "read", use: read)
+    }
+
+    /// The stream, on a group that also signs in by `?ticket=`.
+    func stream(_ routes: any RoutesBuilder) {
+        routes.get("notifications", "stream", use: stream)
     }
 
     private func service(_ req: Request) -> NotificationService {

@@ -3,9 +3,9 @@ import SQLKit
 import Vapor
 
 /// The open live streams, in the database so the limit holds across instances: at most
-/// `maxPerUser` per user (opening one more closes the oldest), and each stream re-checks on every
-/// poll that it may still serve its user — the token unexpired and not logged out, the user active,
-/// the epoch unchanged, the stream not displaced.
+/// `maxPerUser` per user (opening one more closes the oldest), and every stream is re-checked each
+/// second (by the instance's fan-out, all at once) that it may still serve its user — the token
+/// unexpired and not logged out, the user active, the epoch unchanged, the stream not displaced.
 struct StreamSessions: Sendable {
     static let maxPerUser = 5
 
@@ -51,19 +51,36 @@ struct StreamSessions: Sendable {
         return id
     }
 
-    /// Nil while the stream may go on; otherwise why it must end. One statement per poll.
-    func check(stream id: UUID, userID: UUID, session: AuthenticatedUser.Session) async throws -> EndReason? {
-        guard session.expiresAt > clock.now else { return .tokenExpired }
-        guard let row = try await db.sql.raw("""
-            SELECT token_epoch,
-                   (SELECT COUNT(*) FROM revoked_tokens WHERE jti = \(bind: session.tokenID)) AS revoked,
-                   (SELECT COUNT(*) FROM notification_streams WHERE id = \(bind: id)) AS registered
-            FROM users WHERE id = \(bind: userID) AND active = \(bind: true)
-            """).first() else { return .userInactive }
-        if try row.decode(column: "revoked", as: Int.self) > 0 { return .loggedOut }
-        if try row.decode(column: "token_epoch", as: Int.self) != session.epoch { return .sessionEnded }
-        if try row.decode(column: "registered", as: Int.self) == 0 { return .tooManyStreams }
-        return nil
+    /// Which of `streams` (stream id → user and session) must end, and why. Three statements per 500
+    /// streams, whatever their number: users, logged-out tokens, registered streams.
+    func check(_ streams: [UUID: (userID: UUID, session: AuthenticatedUser.Session)]) async throws -> [UUID: EndReason] {
+        var ended: [UUID: EndReason] = [:]
+        let now = clock.now
+        let entries = Array(streams)
+        for start in stride(from: 0, to: entries.count, by: 500) {
+            let chunk = entries[start..<min(start + 500, entries.count)]
+            let userIDs = Array(Set(chunk.map(\.value.userID)))
+            let users = try await db.sql.raw("""
+                SELECT id, token_epoch FROM users WHERE active = \(bind: true) AND id IN (\(SQLList(userIDs.map { SQLBind($0) })))
+                """).all()
+            var epochs: [UUID: Int] = [:]
+            for row in users { epochs[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "token_epoch", as: Int.self) }
+            let tokenIDs = Array(Set(chunk.map(\.value.session.tokenID)))
+            let revoked = Set(try await db.sql.raw("""
+                SELECT jti FROM revoked_tokens WHERE jti IN (\(SQLList(tokenIDs.map { SQLBind($0) })))
+                """).all().map { try $0.decode(column: "jti", as: String.self) })
+            let registered = Set(try await db.sql.raw("""
+                SELECT id FROM notification_streams WHERE id IN (\(SQLList(chunk.map { SQLBind($0.key) })))
+                """).all().map { try $0.decode(column: "id", as: UUID.self) })
+            for (streamID, (userID, session)) in chunk {
+                if session.expiresAt <= now { ended[streamID] = .tokenExpired }
+                else if revoked.contains(session.tokenID) { ended[streamID] = .loggedOut }
+                else if let epoch = epochs[userID] { if epoch != session.epoch { ended[streamID] = .sessionEnded } }
+                else { ended[streamID] = .userInactive }
+                if ended[streamID] == nil, !registered.contains(streamID) { ended[streamID] = .tooManyStreams }
+            }
+        }
+        return ended
     }
 
     func close(stream id: UUID) async throws {

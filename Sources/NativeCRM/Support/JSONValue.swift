@@ -1,11 +1,14 @@
 import Foundation
 
 /// Any JSON value, for the free-form objects of the seed (`metadata`, `preferences`, `treatmentDetails`).
-/// Stored as JSON text so both databases keep it the same way.
+/// Stored as JSON text so both databases keep it the same way. Numbers stay exact: an integer is kept
+/// as a 64-bit integer (ad platforms' ids pass 2^53), anything else as a decimal with its digits
+/// (`0.1` stays `0.1`), never through `Double`.
 public enum JSONValue: Codable, Equatable, Sendable {
     case null
     case bool(Bool)
-    case number(Double)
+    case integer(Int64)
+    case number(Decimal)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -16,7 +19,9 @@ public enum JSONValue: Codable, Equatable, Sendable {
             self = .null
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
+        } else if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Decimal.self) {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
@@ -32,6 +37,7 @@ public enum JSONValue: Codable, Equatable, Sendable {
         switch self {
         case .null: try container.encodeNil()
         case let .bool(value): try container.encode(value)
+        case let .integer(value): try container.encode(value)
         case let .number(value): try container.encode(value)
         case let .string(value): try container.encode(value)
         case let .array(value): try container.encode(value)

@@ -60,9 +60,10 @@ public struct Cursor: Sendable, Equatable {
 
     /// The value at `index` as a timestamp (stored as epoch milliseconds).
     public func date(at index: Int) throws -> Date {
-        // Between 1900 and the end of 9999 (the "no due date" sort key): anything else was not issued here.
+        // From 1899 (a timestamp of 1900 minus the offsets derived dates take: a confirmation 24 h
+        // before a visit) to the end of 9999 (the "no due date" sort key): nothing else is issued here.
         guard index < values.count, let ms = Int64(values[index]),
-              (-2_208_988_800_000...253_402_300_799_999).contains(ms) else { throw Self.invalid }
+              (Self.earliestMilliseconds...253_402_300_799_999).contains(ms) else { throw Self.invalid }
         return Timestamp.fromMilliseconds(ms)
     }
 
@@ -86,6 +87,9 @@ public struct Cursor: Sendable, Equatable {
     public static func timestamp(_ date: Date) -> String { String(Timestamp.milliseconds(date)) }
 
     static let invalid = APIError.invalid("cursor", "is not a cursor this server issued")
+
+    /// 1899-01-01T00:00:00Z.
+    static let earliestMilliseconds: Int64 = -2_240_524_800_000
 }
 
 /// One page of rows and, when more exist, the cursor of the next page.

@@ -25,6 +25,9 @@ struct ProblemMiddleware: AsyncMiddleware {
             if problem.status.code >= 500 {
                 var metadata = ErrorSummary(error).metadata
                 metadata["route"] = .string(request.routeDescription)
+                if let violation = ConstraintViolation(error) {
+                    metadata["constraint"] = .string(violation.kind.rawValue + " " + violation.name)
+                }
                 metadata["status"] = .string("\(problem.status.code)")
                 request.logger.error("request failed", metadata: metadata)
             } else {
@@ -61,11 +64,25 @@ struct ProblemMiddleware: AsyncMiddleware {
             return apiError
         case let decoding as DecodingError:
             return DecodingErrorMapper.map(decoding)
-        case let database as any DatabaseError where database.isConstraintFailure:
-            return .conflict("The change conflicts with existing data.")
+        case _ where ConstraintViolation(error) != nil:
+            return fromViolation(ConstraintViolation(error)!)
         case let abort as any AbortError:
             return fromAbort(abort)
         default:
+            return APIError(.internalServerError, code: "internal-error",
+                            detail: "An unexpected error occurred. Quote the request id when reporting it.")
+        }
+    }
+
+    /// A unique violation is a 409 (the services turn the ones they expect into their own codes); a
+    /// foreign key the input broke is a 400 naming its field; NOT NULL and CHECK are bugs: 500.
+    private static func fromViolation(_ violation: ConstraintViolation) -> APIError {
+        switch violation.kind {
+        case .unique:
+            return .conflict("The change conflicts with existing data (a unique value is taken).", code: "duplicate")
+        case .foreignKey:
+            return .invalid(violation.field ?? "body", "refers to something that does not exist (any more)")
+        case .notNull, .check:
             return APIError(.internalServerError, code: "internal-error",
                             detail: "An unexpected error occurred. Quote the request id when reporting it.")
         }

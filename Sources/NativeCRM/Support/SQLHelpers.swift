@@ -55,11 +55,12 @@ func createIndex(_ name: String, on table: String, _ columns: [String], unique: 
     try await builder.run()
 }
 
-/// Runs a write whose only unique constraint is a name; a clash is a 409 `duplicate-name` with `detail`.
-func withUniqueName<T>(_ detail: String, _ write: () async throws -> T) async throws -> T {
+/// Runs a write to `table`, whose names are unique (`name_key`); that clash is a 409 `duplicate-name`
+/// with `detail`. Any other violation goes on as it is (ProblemMiddleware maps it).
+func withUniqueName<T>(_ detail: String, table: String, _ write: () async throws -> T) async throws -> T {
     do {
         return try await write()
-    } catch let error as any DatabaseError where error.isConstraintFailure {
+    } catch where ConstraintViolation(error)?.isUnique(table, "name_key") == true {
         throw APIError.conflict(detail, code: "duplicate-name")
     }
 }

@@ -48,6 +48,16 @@ struct VersionGate: Sendable {
 struct RowLock: Sendable {
     let db: any Database
 
+    /// The lock order of every write that touches a customer's data: the customer, then its record,
+    /// then the customer's other rows (appointments, communications, actions, tags) in whatever order
+    /// the write needs. Taking the first two up front, before any row that refers to the customer is
+    /// inserted or locked, means two such writes never wait for each other in a cycle (a reassignment
+    /// and an appointment change on one customer deadlocked before).
+    func customer(_ customerID: UUID) async throws {
+        try await lock(Customer.schema, id: customerID)
+        try await lock(CustomerRecord.schema, keyColumn: "customer_id", id: customerID)
+    }
+
     func lock(_ table: String, keyColumn: String = "id", id: UUID) async throws {
         if db.sql.dialect.name == "sqlite" {
             try await db.sql.raw("UPDATE \(ident: table) SET version = version WHERE \(ident: keyColumn) = \(bind: id)").run()

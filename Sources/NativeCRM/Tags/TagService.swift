@@ -99,10 +99,11 @@ struct TagService: Sendable {
                 try await attachment.create(on: db)
                 try await AuditLog(db: db, clock: clock, actor: caller.actor).created(attachment)
             }
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            // The unique (customer, tag) pair, or the tag deleted meanwhile (its foreign key).
-            guard try await Tag.find(tag.id!, on: db) != nil else { throw APIError.invalid("tagId", "no tag has this id") }
+        } catch where ConstraintViolation(error)?.isUnique(CustomerTag.schema, "customer_id", "tag_id") == true {
             throw APIError.conflict("The customer already has this tag.", code: "duplicate-tag")
+        } catch where ConstraintViolation(error)?.kind == .foreignKey {
+            // The tag deleted meanwhile (SQLite does not say which key; the customer cannot be deleted).
+            throw APIError.invalid("tagId", "no tag has this id")
         }
         return CustomerTagResponse(attachment, tag: tag)
     }
@@ -138,7 +139,7 @@ struct TagService: Sendable {
     }
 
     private func saveUnique<T>(_ write: () async throws -> T) async throws -> T {
-        try await withUniqueName("A tag with this name already exists.", write)
+        try await withUniqueName("A tag with this name already exists.", table: Tag.schema, write)
     }
 
     private static func checkName(_ raw: String, _ errors: inout FieldErrors) -> String {

@@ -13,6 +13,11 @@ final class QueryCapture: Sendable {
         queries.withLockedValue { $0[requestID, default: []].append(sql) }
     }
 
+    /// How many statements were recorded under `key` so far (without taking them).
+    func count(_ key: String) -> Int {
+        queries.withLockedValue { $0[key]?.count ?? 0 }
+    }
+
     func take(_ requestID: String) -> [String] {
         queries.withLockedValue { $0.removeValue(forKey: requestID) ?? [] }
     }
@@ -42,6 +47,10 @@ struct CapturingLogHandler: LogHandler {
            case let .string(requestID)? = extra?["request-id"] ?? metadata["request-id"],
            case let .string(sql)? = extra?["sql"] {
             QueryCapture.shared.record(requestID: requestID, sql: sql)
+        }
+        if message.description == "Executing query", case let .string(fanout)? = metadata["fanout-id"],
+           case let .string(sql)? = extra?["sql"] {
+            QueryCapture.shared.record(requestID: "fanout:" + fanout, sql: sql)
         }
         if level >= LogPolicy.floor, case let .string(requestID)? = extra?["request-id"] ?? metadata["request-id"],
            requestID.hasPrefix(LogCapture.prefix) {

@@ -112,7 +112,7 @@ func withCRM(
 }
 
 private func cleanUp(app: Application, target: DatabaseTarget, schema: String, sqlitePath: String) async {
-    app.notificationStreams.close()
+    app.notificationFanout.close()
     await app.server.shutdown()
     if case .postgres = target, let sql = app.db as? any SQLDatabase {
         try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
@@ -138,11 +138,11 @@ extension TestContext {
             do {
                 try await body(second)
             } catch {
-                app.notificationStreams.close()
+                app.notificationFanout.close()
                 await app.server.shutdown()
                 throw error
             }
-            app.notificationStreams.close()
+            app.notificationFanout.close()
             await app.server.shutdown()
         }
     }

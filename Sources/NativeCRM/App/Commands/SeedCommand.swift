@@ -17,7 +17,7 @@ struct SeedCommand: AsyncCommand {
             throw ConfigurationError(variable: "--scale", problem: "must be S, M or L")
         }
         let app = context.application
-        try await app.autoMigrate()
+        try await DatabaseSetup.migrate(app)
         let started = ContinuousClock.now
         let hash = try await PasswordHashing(app: app).hash(ClinicDataSeeder.password)
         let day = CalendarDate(containing: app.clock.now).startOfDay
