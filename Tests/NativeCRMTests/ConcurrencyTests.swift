@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Testing
 import Vapor
@@ -108,6 +109,36 @@ struct ConcurrencyTests {
             #expect(stored.int("totalAppointments") == fresh.totalAppointments)
             #expect(stored.string("lastContactDate") == fresh.lastContactDate.map(Timestamp.format))
             #expect(try await t.salespersonCopiesOutOfStep() == 0)
+        }
+    }
+
+    /// A request the database aborts to resolve a conflict (a real 40P01, raised by PostgreSQL) runs
+    /// again; after three aborted runs it is a 503 with `Retry-After`, never a 500.
+    @Test(.enabled(if: TestDatabase.isPostgres)) func aRequestAbortedForAConflictRunsAgainThenAnswers503() async throws {
+        let runs = NIOLockedValueBox([String: Int]())
+        try await withCRM(extraRoutes: { app in
+            app.grouped("crm", "test-conflict").signedIn().post(":times") { req async throws -> HTTPStatus in
+                let times = Int(req.parameters.get("times") ?? "") ?? 0
+                let key = req.headers.first(name: "X-Request-ID") ?? ""
+                let run = runs.withLockedValue { $0[key, default: 0] += 1; return $0[key]! }
+                try await req.db.transaction { db in
+                    _ = try await db.sql.raw("SELECT 1").all()
+                    if run <= times {
+                        try await db.sql.raw("DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = '40P01'; END $$").run()
+                    }
+                }
+                return .ok
+            }
+        }) { (t: TestContext) async throws in
+            let user = try await t.makeUser(.salesperson)
+            let once = try await t.request(.POST, "/crm/test-conflict/1", token: user.token, json: [:], headers: [("X-Request-ID", "conflict-once")])
+            #expect(once.status == .ok)
+            #expect(runs.withLockedValue { $0["conflict-once"] } == 2)
+            let always = try await t.request(.POST, "/crm/test-conflict/9", token: user.token, json: [:],
+                                             headers: [("X-Request-ID", "conflict-always")])
+            #expect(always.status == .serviceUnavailable && always.headers.first(name: "Retry-After") == "1")
+            #expect(always.json.string("type") == "urn:native-crm:problem:database-busy")
+            #expect(runs.withLockedValue { $0["conflict-always"] } == ConflictRetryMiddleware.attempts)
         }
     }
 

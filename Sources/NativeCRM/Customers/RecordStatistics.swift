@@ -51,27 +51,25 @@ struct RecordStatistics: Equatable, Sendable {
             isRepeatCustomer: completed >= 2, repeatCount: max(completed - 1, 0), expectedNextVisit: expected)
     }
 
-    /// Computes a customer's statistics afresh with three indexed aggregate queries.
+    /// Computes a customer's statistics afresh: three indexed aggregates in one statement (it runs in
+    /// every appointment and communication write, inside SQLite's single write lane).
     static func compute(customerID: UUID, on db: any Database) async throws -> RecordStatistics {
         let sql = db.sql
         let counts = try await sql.raw("""
-            SELECT COUNT(*) AS total,
-                   CAST(COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed,
-                   CAST(COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS BIGINT) AS cancelled,
-                   CAST(COALESCE(SUM(CASE WHEN status = 'completed' THEN total_amount_cents ELSE 0 END), 0) AS BIGINT) AS lifetime,
-                   MIN(CASE WHEN status = 'completed' THEN start_time END) AS first_visit,
-                   MAX(CASE WHEN status = 'completed' THEN start_time END) AS last_visit
-            FROM appointments WHERE customer_id = \(bind: customerID)
-            """).first()
-        let lastVisitInterval = try await sql.raw("""
-            SELECT s.typical_interval_days AS interval_days
-            FROM appointments a JOIN services s ON s.id = a.service_id
-            WHERE a.customer_id = \(bind: customerID) AND a.status = 'completed'
-            ORDER BY a.start_time DESC, a.id DESC LIMIT 1
-            """).first()
-        let contact = try await sql.raw("""
-            SELECT MAX(occurred_at) AS last_contact FROM communications
-            WHERE customer_id = \(bind: customerID) AND status = 'completed' AND type <> 'note'
+            SELECT c.total, c.completed, c.cancelled, c.lifetime, c.first_visit, c.last_visit,
+                   (SELECT s.typical_interval_days
+                    FROM appointments a JOIN services s ON s.id = a.service_id
+                    WHERE a.customer_id = \(bind: customerID) AND a.status = 'completed'
+                    ORDER BY a.start_time DESC, a.id DESC LIMIT 1) AS interval_days,
+                   (SELECT MAX(occurred_at) FROM communications
+                    WHERE customer_id = \(bind: customerID) AND status = 'completed' AND type <> 'note') AS last_contact
+            FROM (SELECT COUNT(*) AS total,
+                         CAST(COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed,
+                         CAST(COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS BIGINT) AS cancelled,
+                         CAST(COALESCE(SUM(CASE WHEN status = 'completed' THEN total_amount_cents ELSE 0 END), 0) AS BIGINT) AS lifetime,
+                         MIN(CASE WHEN status = 'completed' THEN start_time END) AS first_visit,
+                         MAX(CASE WHEN status = 'completed' THEN start_time END) AS last_visit
+                  FROM appointments WHERE customer_id = \(bind: customerID)) c
             """).first()
         return from(
             total: try counts?.decode(column: "total", as: Int.self) ?? 0,
@@ -80,7 +78,7 @@ struct RecordStatistics: Equatable, Sendable {
             lifetimeValueCents: try counts?.decode(column: "lifetime", as: Int64.self) ?? 0,
             firstVisit: try counts?.decode(column: "first_visit", as: Date?.self),
             lastVisit: try counts?.decode(column: "last_visit", as: Date?.self),
-            lastVisitIntervalDays: try lastVisitInterval?.decode(column: "interval_days", as: Int?.self),
-            lastContact: try contact?.decode(column: "last_contact", as: Date?.self))
+            lastVisitIntervalDays: try counts?.decode(column: "interval_days", as: Int?.self),
+            lastContact: try counts?.decode(column: "last_contact", as: Date?.self))
     }
 }

@@ -127,7 +127,8 @@ final class NotificationFanout: LifecycleHandler, Sendable {
         let checker = Task { [self] in await checkSessions(sessions, logger: logger) }
         let reader: Task<Void, Never>
         if case let .postgres(url, searchPath) = target {
-            reader = Task { [self] in await listen(url: url, searchPath: searchPath, db: db, clock: app.clock, logger: logger) }
+            let startedAt = app.clock.now  // before any stream of this fan-out read its backlog
+            reader = Task { [self] in await listen(url: url, searchPath: searchPath, db: db, startedAt: startedAt, logger: logger) }
         } else {
             reader = Task { [self] in await poll(db: db, clock: app.clock, logger: logger) }
         }
@@ -155,8 +156,8 @@ final class NotificationFanout: LifecycleHandler, Sendable {
     }
 
     /// PostgreSQL: `LISTEN` on a connection of its own; reconnects (and catches up) when it drops.
-    private func listen(url: String, searchPath: String?, db: any Database, clock: CRMClock, logger: Logger) async {
-        let seen = NIOLockedValueBox(clock.now)
+    private func listen(url: String, searchPath: String?, db: any Database, startedAt: Date, logger: Logger) async {
+        let seen = NIOLockedValueBox(startedAt)
         let reader = Task { [self] in
             await readAnnounced(db: db, lastSeen: { time in seen.withLockedValue { $0 = max($0, time) } })
         }
@@ -172,9 +173,12 @@ final class NotificationFanout: LifecycleHandler, Sendable {
                 let schema = try await connection.query("SELECT current_schema() AS name", logger: logger)
                     .collect().first?.decode(String.self) ?? "public"
                 let notifications = try await connection.listen("crm_notifications_" + schema)
-                if reconnecting {
-                    // What committed while no one listened: read again from a little before the last row seen.
-                    var cursor: (Date, UUID?) = (seen.withLockedValue { $0 }.addingTimeInterval(-Self.catchUpLookback), nil)
+                do {
+                    // What committed while no one listened: since the fan-out started (it starts with the
+                    // first stream, whose own backlog read covers what came before), or after a reconnect
+                    // from a little before the last row seen. Streams skip what they already sent.
+                    let from = reconnecting ? seen.withLockedValue { $0 }.addingTimeInterval(-Self.catchUpLookback) : startedAt
+                    var cursor: (Date, UUID?) = (from, nil)
                     while true {
                         let rows = try await Self.created(after: cursor, on: db)
                         if let last = rows.last { cursor = (last.createdAt, last.id) }

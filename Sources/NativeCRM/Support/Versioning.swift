@@ -42,9 +42,8 @@ struct VersionGate: Sendable {
 
 /// Serialises transactions that derive something from a row (a customer's salesperson, a record's
 /// statistics) with those that change it. On PostgreSQL, `SELECT … FOR UPDATE` locks the row until
-/// commit and later statements see every change committed before; on SQLite a transaction holds the
-/// whole database's write lock from its first write, so the lock is a no-op write (`version = version`,
-/// so only versioned tables) that takes it now.
+/// commit and later statements see every change committed before; on SQLite there is nothing to do:
+/// a write transaction holds the whole database's write lock from its `BEGIN IMMEDIATE` (CRMDatabase).
 struct RowLock: Sendable {
     let db: any Database
 
@@ -59,11 +58,8 @@ struct RowLock: Sendable {
     }
 
     func lock(_ table: String, keyColumn: String = "id", id: UUID) async throws {
-        if db.sql.dialect.name == "sqlite" {
-            try await db.sql.raw("UPDATE \(ident: table) SET version = version WHERE \(ident: keyColumn) = \(bind: id)").run()
-        } else {
-            try await db.sql.raw("SELECT 1 FROM \(ident: table) WHERE \(ident: keyColumn) = \(bind: id) FOR UPDATE").run()
-        }
+        guard db.sql.dialect.name != "sqlite" else { return }
+        try await db.sql.raw("SELECT 1 FROM \(ident: table) WHERE \(ident: keyColumn) = \(bind: id) FOR UPDATE").run()
     }
 }
 
