@@ -13,8 +13,13 @@ enum DatabaseSetup {
         let sqlLogLevel: Logger.Level? = logQueries ? .trace : nil
         switch target {
         case let .sqlite(path):
-            // SQLite: one in-process writer lane (see CRMDatabase).
-            app.databases.use(.crm(.sqlite(.file(path), sqlLogLevel: sqlLogLevel), lane: WriteLane()), as: .sqlite)
+            // SQLite: one in-process writer lane (see CRMDatabase), whose writes run on a database of their
+            // own (one connection, on the first event loop) so they never wait behind a read.
+            let lane = WriteLane()
+            app.databases.use(.crm(.sqlite(.file(path), sqlLogLevel: sqlLogLevel), lane: lane), as: .sqlite)
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: sqlLogLevel), as: .sqliteWriter, isDefault: false)
+            let writerLoop = app.eventLoopGroup.any()
+            lane.useWriter { [weak app] logger in app?.databases.database(.sqliteWriter, logger: logger, on: writerLoop) }
         case let .postgres(url, searchPath):
             var config: SQLPostgresConfiguration
             do {
@@ -37,8 +42,10 @@ enum DatabaseSetup {
         guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
         try await sql.raw("PRAGMA journal_mode = WAL").run()
         for loop in app.eventLoopGroup.makeIterator() {
-            guard let db = app.databases.database(logger: app.logger, on: loop) as? any SQLDatabase else { continue }
-            try await db.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
+            for id in [DatabaseID.sqlite, .sqliteWriter] {
+                guard let db = app.databases.database(id, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
+                try await db.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run()
+            }
         }
     }
 
@@ -90,4 +97,9 @@ enum DatabaseSetup {
         return try await PostgresConnection.connect(configuration: config.coreConfiguration, id: Int.random(in: 1...Int.max),
                                                     logger: logger)
     }
+}
+
+extension DatabaseID {
+    /// SQLite's writers' own database (the same file): see `WriteLane`.
+    static let sqliteWriter = DatabaseID(string: "sqlite-writer")
 }

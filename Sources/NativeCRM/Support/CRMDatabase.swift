@@ -25,16 +25,16 @@ struct CRMDatabase: Database, SQLDatabase {
     func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
         switch query.action {
         case .read, .aggregate: return base.execute(query: query, onOutput: onOutput)
-        default: return writing { base.execute(query: query, onOutput: onOutput) }
+        default: return writing { $0.execute(query: query, onOutput: onOutput) }
         }
     }
 
     func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> {
-        writing { base.execute(schema: schema) }
+        writing { $0.execute(schema: schema) }
     }
 
     func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> {
-        writing { base.execute(enum: `enum`) }
+        writing { $0.execute(enum: `enum`) }
     }
 
     func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
@@ -43,7 +43,7 @@ struct CRMDatabase: Database, SQLDatabase {
         let lane = lane
         return eventLoop.makeFutureWithTask {
             try await WriteLane.holding(lane) {
-                try await base.withConnection { connection in
+                try await (lane?.writer(base.logger) ?? base).withConnection { connection in
                     let sql = connection.sql
                     try await sql.raw(lane == nil ? "BEGIN" : "BEGIN IMMEDIATE").run()
                     do {
@@ -77,14 +77,16 @@ struct CRMDatabase: Database, SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         guard lane != nil, !inTransaction, Self.writes(query, in: base.sql) else { return base.sql.execute(sql: query, onRow) }
-        return writing { base.sql.execute(sql: query, onRow) }
+        return writing { $0.sql.execute(sql: query, onRow) }
     }
 
-    /// Runs a single write outside a transaction in the lane (SQLite); as it is elsewhere.
-    private func writing(_ work: @escaping @Sendable () -> EventLoopFuture<Void>) -> EventLoopFuture<Void> {
-        guard let lane, !inTransaction else { return work() }
+    /// Runs a single write outside a transaction in the lane, on the writer's connection (SQLite); as it
+    /// is elsewhere.
+    private func writing(_ work: @escaping @Sendable (any Database) -> EventLoopFuture<Void>) -> EventLoopFuture<Void> {
+        guard let lane, !inTransaction else { return work(base) }
+        let base = base
         return eventLoop.makeFutureWithTask {
-            try await WriteLane.holding(lane) { try await work().get() }
+            try await WriteLane.holding(lane) { try await work(lane.writer(base.logger) ?? base).get() }
         }
     }
 
@@ -111,8 +113,22 @@ struct UncheckedBox<Value>: @unchecked Sendable {
 
 /// One writer at a time, first come first served (SQLite). A task that already holds the lane passes
 /// through (its transaction's statements run on the connection that holds SQLite's write lock).
+/// Writes run on a connection of their own (`writer`), never one a read holds: otherwise the lane's
+/// holder would queue behind reads on its event loop's single connection while every writer waited.
 final class WriteLane: Sendable {
     @TaskLocal static var held: ObjectIdentifier?
+
+    private let writerSource = NIOLockedValueBox<(@Sendable (Logger) -> (any Database)?)?>(nil)
+
+    /// Set once the writer database is registered.
+    func useWriter(_ source: @escaping @Sendable (Logger) -> (any Database)?) {
+        writerSource.withLockedValue { $0 = source }
+    }
+
+    /// The writers' database (one connection, on one event loop), when registered.
+    func writer(_ logger: Logger) -> (any Database)? {
+        writerSource.withLockedValue { $0 }?(logger)
+    }
 
     private struct State {
         var busy = false
