@@ -23,6 +23,8 @@ import threading
 import time
 import uuid
 
+from netutil import free_port
+
 binary, kind = sys.argv[1], sys.argv[2]
 work = tempfile.mkdtemp(prefix="crm-crash-")
 if kind == "sqlite":
@@ -42,14 +44,6 @@ failures = []
 def fail(message):
     failures.append(message)
     print("FAIL:", message, flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 last_log = None

@@ -16,6 +16,8 @@ import time
 import urllib.error
 import urllib.request
 
+from netutil import free_port
+
 binary, admin_url = sys.argv[1], sys.argv[2]
 base_url = admin_url.rsplit("/", 1)[0]
 database = "crm_two_" + secrets.token_hex(4)
@@ -24,14 +26,6 @@ work = tempfile.mkdtemp(prefix="crm-two-")
 
 def psql(sql):
     subprocess.run(["psql", admin_url, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, capture_output=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def call(port, method, path, body=None, token=None):
