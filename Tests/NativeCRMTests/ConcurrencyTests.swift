@@ -262,6 +262,12 @@ struct ConcurrencyTests {
             #expect(try await t.get("/crm/notifications/stream?ticket=\(foreign)", token: other.token).status == .unauthorized,
                     "another user's ticket")
             #expect(try await t.post("/crm/notifications/stream-ticket", [:]).status == .unauthorized)
+            // Never kept in clear for a replay: the ticket endpoint takes no Idempotency-Key.
+            let keyed = try await t.request(.POST, "/crm/notifications/stream-ticket", token: user.token, json: [:],
+                                            headers: [("Idempotency-Key", "ticket-1")])
+            #expect(keyed.status == .created)
+            let stored = try await t.app.db.sql.raw("SELECT COUNT(*) AS n FROM idempotency_keys").first()?.decode(column: "n", as: Int.self)
+            #expect(stored == 0)
         }
     }
 

@@ -911,7 +911,7 @@ def op(method, path, *, op_id, summary, tag, audience, description="", params=No
     if audience == "public":
         o["security"] = []
     params = list(params or [])
-    idempotent = method == "post" and path.startswith("/crm/")
+    idempotent = method == "post" and path.startswith("/crm/") and path != "/crm/notifications/stream-ticket"
     if idempotent:
         params.append(IDEMPOTENCY_KEY)
     if versioned and method in ("put", "patch"):

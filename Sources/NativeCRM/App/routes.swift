@@ -20,6 +20,7 @@ func routes(_ app: Application) throws {
     try sellers.register(collection: AnalyticsController())
     try everyone.register(collection: NotificationController())  // always the caller's own
     NotificationController().stream(crm.signedIn(alsoBy: StreamTicketAuthenticator()))  // bearer or ?ticket=
+    NotificationController().streamTicket(crm.signedIn(idempotent: false))  // a ticket is never stored in clear
     CatalogController().reads(everyone)
     CatalogController().writes(frontDesk)
     AppointmentController().reads(everyone)

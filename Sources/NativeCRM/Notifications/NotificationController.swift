@@ -7,7 +7,6 @@ struct NotificationController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let notifications = routes.grouped("notifications")
         notifications.get(use: list)
-        notifications.post("stream-ticket", use: streamTicket)
         notifications.post("read-all", use: readAll)
         notifications.post(":id", "read", use: read)
     }
@@ -15,6 +14,11 @@ struct NotificationController: RouteCollection {
     /// The stream, on a group that also signs in by `?ticket=`.
     func stream(_ routes: any RoutesBuilder) {
         routes.get("notifications", "stream", use: stream)
+    }
+
+    /// The ticket, on a group without `Idempotency-Key`: a replay would keep the ticket in clear.
+    func streamTicket(_ routes: any RoutesBuilder) {
+        routes.post("notifications", "stream-ticket", use: streamTicket)
     }
 
     private func service(_ req: Request) -> NotificationService {
