@@ -53,7 +53,7 @@ struct ActionTests {
                 "status": "completed", "metadata": ["callOutcome": "appointment_scheduled", "b": NSNull()],
             ])
             #expect(done.status == .ok)
-            #expect(done.json.string("completedAt") == "2025-06-02T09:02:00Z")
+            #expect(done.json.string("completedAt") == "2025-06-02T09:02:00.000Z")
             let metadata = done.json[object: "metadata"]
             #expect(metadata.int("a") == 1 && metadata["b"] == nil && metadata.string("callOutcome") == "appointment_scheduled")
             #expect(done.json.string("title") == "Call")

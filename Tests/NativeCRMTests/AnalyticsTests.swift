@@ -32,15 +32,6 @@ struct AnalyticsTests {
         }
         _ = try await t.logCommunication(s2.token, customer: c4, occurredAt: "2025-06-03T12:00:00Z")
 
-        // Appointments (back-filled, so no automatic actions).
-        for (customer, start, status, amount) in [
-            (c1, "2025-06-03T10:00:00Z", "completed", 100.0), (c1, "2025-06-04T16:00:00Z", "completed", 50.5),
-            (c2, "2025-06-01T10:00:00Z", "completed", 999.0), (c2, "2025-06-03T10:00:00Z", "cancelled", 999.0),
-            (c4, "2025-06-03T10:00:00Z", "completed", 500.0),
-        ] {
-            _ = t.createdID(try await t.bookAppointment(desk.token, customer: customer, service: service, clinic: clinic,
-                                                        start: start, status: status, amount: amount))
-        }
         // A lead before the range.
         _ = try await t.post("/crm/leads", token: desk.token,
                              ["source": "website", "firstName": "Early", "email": "early@mail.test", "assignedSalesId": s1.id])
@@ -71,6 +62,16 @@ struct AnalyticsTests {
         t.clock.advance(seconds: 60 * 60)
         _ = try await t.patch("/crm/leads/\(leads["B"]!)", token: s1.token, ["status": "qualified"])
         _ = try await t.patch("/crm/leads/\(leads["E"]!)", token: s1.token, ["status": "contacted"])
+        // Appointments, back-filled once they have taken place (so no automatic actions).
+        t.clock.now = Timestamp.parse("2025-06-05T00:00:00Z")!
+        for (customer, start, status, amount) in [
+            (c1, "2025-06-03T10:00:00Z", "completed", 100.0), (c1, "2025-06-04T16:00:00Z", "completed", 50.5),
+            (c2, "2025-06-01T10:00:00Z", "completed", 999.0), (c2, "2025-06-03T10:00:00Z", "cancelled", 999.0),
+            (c4, "2025-06-03T10:00:00Z", "completed", 500.0),
+        ] {
+            _ = t.createdID(try await t.bookAppointment(desk.token, customer: customer, service: service, clinic: clinic,
+                                                        start: start, status: status, amount: amount))
+        }
         return (admin, desk, s1, s2)
     }
 
@@ -132,6 +133,7 @@ struct AnalyticsTests {
             let s = try await t.clinicSetup()
             let s2 = try await t.makeUser(.salesperson)
             let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
+            t.clock.now = Timestamp.parse("2025-06-04T00:00:00Z")!  // after the visit
             _ = t.createdID(try await t.bookAppointment(s.desk.token, customer: customer, service: s.service,
                                                         clinic: s.clinic, start: "2025-06-03T10:00:00Z",
                                                         status: "completed", amount: 120))

@@ -15,14 +15,14 @@ struct AppointmentTests {
             let appointment = res.json
             #expect(appointment.string("status") == "scheduled")
             #expect(appointment.number("totalAmount") == 150)
-            #expect(appointment.string("startTime") == "2025-06-12T10:00:00Z")
+            #expect(appointment.string("startTime") == "2025-06-12T10:00:00.000Z")
             #expect(appointment.string("serviceName")?.hasPrefix("Service") == true)
             let actions = try await t.get("/crm/actions/pending", token: s.sales.token).list
             #expect(actions.count == 1)
             let confirm = try #require(actions.first)
             #expect(confirm.string("actionType") == "appointment_scheduled")
             #expect(confirm.string("title") == "Confirm appointment")
-            #expect(confirm.string("dueDate") == "2025-06-11T10:00:00Z")
+            #expect(confirm.string("dueDate") == "2025-06-11T10:00:00.000Z")
             #expect(confirm.string("relatedAppointmentId") == appointment.string("id"))
             #expect(confirm.string("assignedTo") == s.sales.id)
             #expect(confirm.string("customerId") == customer)
@@ -75,11 +75,11 @@ struct AppointmentTests {
             #expect(actions.count == 2)
             let confirm = actions.first { $0.string("actionType") == "appointment_scheduled" } ?? [:]
             #expect(confirm.string("status") == "completed")
-            #expect(confirm.string("completedAt") == "2025-06-02T12:00:00Z")
+            #expect(confirm.string("completedAt") == "2025-06-02T12:00:00.000Z")
             let followUp = actions.first { $0.string("actionType") == "follow_up" } ?? [:]
             #expect(followUp.string("title") == "Post-treatment check-in")
             #expect(followUp.string("status") == "pending")
-            #expect(followUp.string("dueDate") == "2025-06-04T10:00:00Z")
+            #expect(followUp.string("dueDate") == "2025-06-04T10:00:00.000Z")
             #expect(followUp.string("assignedTo") == s.sales.id)
             #expect(followUp.string("relatedAppointmentId") == id)
         }
@@ -92,9 +92,9 @@ struct AppointmentTests {
             let first = t.createdID(try await t.bookAppointment(s.desk.token, customer: customer, service: s.service,
                                                                 clinic: s.clinic, start: day(5)))
             let moved = try await t.patch("/crm/appointments/\(first)", token: s.desk.token, ["startTime": day(8, hour: 14)])
-            #expect(moved.json.string("startTime") == "2025-06-10T14:00:00Z")
+            #expect(moved.json.string("startTime") == "2025-06-10T14:00:00.000Z")
             let pending = try await t.get("/crm/actions/pending", token: s.sales.token).list
-            #expect(pending.first?.string("dueDate") == "2025-06-09T14:00:00Z")
+            #expect(pending.first?.string("dueDate") == "2025-06-09T14:00:00.000Z")
             _ = try await t.patch("/crm/appointments/\(first)", token: s.desk.token, ["status": "confirmed"])
             #expect(try await t.get("/crm/actions/pending", token: s.sales.token).list.isEmpty)
             let confirmation = try await t.get("/crm/actions?customerId=\(customer)", token: s.desk.token).list
@@ -128,18 +128,19 @@ struct AppointmentTests {
     }
 
     @Test func noShowCanBeRebooked() async throws {
-        try await withCRM { (t: TestContext) async throws in
+        try await withCRM(tokenTTL: 30 * 86_400) { (t: TestContext) async throws in
             let s = try await t.clinicSetup()
             let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
             let id = t.createdID(try await t.bookAppointment(s.desk.token, customer: customer, service: s.service,
                                                              clinic: s.clinic, start: day(1)))
+            t.clock.advance(seconds: 2 * 86_400)  // the appointment's time has passed
             #expect(try await t.patch("/crm/appointments/\(id)", token: s.desk.token, ["status": "no_show"]).status == .ok)
             #expect(try await t.patch("/crm/appointments/\(id)", token: s.desk.token, ["status": "completed"]).status == .conflict)
             let rebooked = try await t.patch("/crm/appointments/\(id)", token: s.desk.token,
                                              ["status": "scheduled", "startTime": day(7)])
             #expect(rebooked.status == .ok)
             let pending = try await t.get("/crm/actions/pending", token: s.sales.token).list
-            #expect(pending.compactMap { $0.string("dueDate") }.contains("2025-06-08T10:00:00Z"))
+            #expect(pending.compactMap { $0.string("dueDate") }.contains("2025-06-08T10:00:00.000Z"))
             // The no-show closed the first confirmation; the rebooking opened exactly one new one.
             let confirmations = try await t.get("/crm/actions?customerId=\(customer)", token: s.desk.token).list
                 .filter { $0.string("actionType") == "appointment_scheduled" }
@@ -150,7 +151,7 @@ struct AppointmentTests {
     /// A confirmed appointment moved back to scheduled needs confirming again; resending its unchanged
     /// end time is not a reschedule.
     @Test func backToScheduledNeedsANewConfirmation() async throws {
-        try await withCRM { (t: TestContext) async throws in
+        try await withCRM(tokenTTL: 30 * 86_400) { (t: TestContext) async throws in
             let s = try await t.clinicSetup()
             let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
             let id = t.createdID(try await t.post("/crm/appointments", token: s.desk.token, [
@@ -169,6 +170,7 @@ struct AppointmentTests {
             let same = try await t.patch("/crm/appointments/\(id)", token: s.desk.token, ["endTime": day(3, hour: 11)])
             #expect(same.status == .ok)
             #expect(try await t.get("/crm/actions/\(pendingID)", token: s.desk.token).headers.first(name: .eTag) == etag)
+            t.clock.advance(seconds: 4 * 86_400)
             #expect(try await t.patch("/crm/appointments/\(id)", token: s.desk.token, ["status": "completed"]).status == .ok)
             let closed = try await t.patch("/crm/appointments/\(id)", token: s.desk.token, ["endTime": day(3, hour: 11)])
             #expect(closed.status == .ok)
@@ -225,7 +227,7 @@ struct AppointmentTests {
     }
 
     @Test func listFiltersAndPages() async throws {
-        try await withCRM { (t: TestContext) async throws in
+        try await withCRM(tokenTTL: 30 * 86_400) { (t: TestContext) async throws in
             let s = try await t.clinicSetup()
             let anna = try await t.makeCustomer(s.desk.token, first: "Anna")
             let ben = try await t.makeCustomer(s.desk.token, first: "Ben")
@@ -233,8 +235,10 @@ struct AppointmentTests {
                 _ = try await t.bookAppointment(s.desk.token, customer: anna, service: s.service, clinic: s.clinic,
                                                 start: day(offset))
             }
-            _ = try await t.bookAppointment(s.desk.token, customer: ben, service: s.service, clinic: s.clinic,
-                                            start: day(2), status: "completed")
+            let bens = t.createdID(try await t.bookAppointment(s.desk.token, customer: ben, service: s.service,
+                                                               clinic: s.clinic, start: day(2)))
+            t.clock.advance(seconds: 3 * 86_400)
+            #expect(try await t.patch("/crm/appointments/\(bens)", token: s.desk.token, ["status": "completed"]).status == .ok)
             let all = try await t.collect("/crm/appointments?limit=2", token: s.desk.token)
             #expect(all.compactMap { $0.string("startTime") } == [day(1), day(2), day(2), day(3), day(5)])
             let annas = try await t.get("/crm/appointments?customerId=\(anna)", token: s.desk.token).list

@@ -12,7 +12,7 @@ struct AuthTests {
             #expect(res.status == .ok)
             let body = res.json
             #expect((body["token"] as? String)?.split(separator: ".").count == 3)
-            #expect(body["expiresAt"] as? String == "2025-06-02T17:00:00Z")  // clock + 8 h default TTL
+            #expect(body["expiresAt"] as? String == "2025-06-02T17:00:00.000Z")  // clock + 8 h default TTL
             let shown = body["user"] as? [String: Any] ?? [:]
             #expect(shown["id"] as? String == user.id)
             #expect(shown["email"] as? String == user.email)

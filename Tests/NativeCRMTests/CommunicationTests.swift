@@ -19,12 +19,12 @@ struct CommunicationTests {
             #expect(body.string("type") == "call")
             #expect(body.string("direction") == "outgoing")
             #expect(body.int("durationSeconds") == 420)
-            #expect(body.string("occurredAt") == "2025-06-02T09:00:00Z")
+            #expect(body.string("occurredAt") == "2025-06-02T09:00:00.000Z")
             #expect(body.string("loggedBy") == sales.id)
             #expect(body[object: "metadata"].string("channel") == "mobile")
             #expect(body.isNull("scheduledAt"))
             let record = try await t.record(sales.token, customer: customer)[object: "record"]
-            #expect(record.string("lastContactDate") == "2025-06-02T09:00:00Z")
+            #expect(record.string("lastContactDate") == "2025-06-02T09:00:00.000Z")
             #expect(record.string("customerStatus") == "contacted")
         }
     }
@@ -58,7 +58,7 @@ struct CommunicationTests {
             #expect(action.string("priority") == "high")
             #expect(action.string("actionType") == "phone_call")
             #expect(action.string("assignedTo") == sales.id)
-            #expect(action.string("dueDate") == "2025-06-02T10:00:00Z")
+            #expect(action.string("dueDate") == "2025-06-02T10:00:00.000Z")
         }
     }
 
@@ -96,8 +96,8 @@ struct CommunicationTests {
             let ok = try await t.logCommunication(sales.token, customer: customer, status: "scheduled",
                                                   extra: ["scheduledAt": "2025-06-05T10:00:00.000+02:00", "durationSeconds": 0])
             #expect(ok.status == .created)
-            #expect(ok.json.string("scheduledAt") == "2025-06-05T08:00:00Z")
-            #expect(ok.json.string("occurredAt") == "2025-06-05T08:00:00Z")
+            #expect(ok.json.string("scheduledAt") == "2025-06-05T08:00:00.000Z")
+            #expect(ok.json.string("occurredAt") == "2025-06-05T08:00:00.000Z")
             #expect(try await t.get("/crm/customers/\(customer)/communications", token: sales.token).list.count == 1)
         }
     }
@@ -115,13 +115,13 @@ struct CommunicationTests {
             let path = "/crm/customers/\(customer)/communications"
             let all = try await t.get(path, token: sales.token).list
             #expect(all.compactMap { $0.string("occurredAt") } == [
-                "2025-05-21T00:00:00Z", "2025-05-20T23:59:59Z", "2025-05-10T12:00:00Z", "2025-05-01T00:00:00Z",
+                "2025-05-21T00:00:00.000Z", "2025-05-20T23:59:59.000Z", "2025-05-10T12:00:00.000Z", "2025-05-01T00:00:00.000Z",
             ])
             let calls = try await t.get("\(path)?type=call", token: sales.token).list
             #expect(calls.count == 3 && calls.allSatisfy { $0.string("type") == "call" })
             let range = try await t.get("\(path)?startDate=2025-05-01&endDate=2025-05-20", token: sales.token).list
             #expect(range.compactMap { $0.string("occurredAt") } == [
-                "2025-05-20T23:59:59Z", "2025-05-10T12:00:00Z", "2025-05-01T00:00:00Z",
+                "2025-05-20T23:59:59.000Z", "2025-05-10T12:00:00.000Z", "2025-05-01T00:00:00.000Z",
             ])
             let oneDay = try await t.get("\(path)?startDate=2025-05-21&endDate=2025-05-21", token: sales.token).list
             #expect(oneDay.count == 1)

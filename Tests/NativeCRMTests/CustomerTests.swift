@@ -20,7 +20,7 @@ struct CustomerTests {
             #expect(body.string("phone") == "+41791234567")
             #expect(body.string("dateOfBirth") == "1990-04-01")
             #expect(body.string("assignedSalesId") == sales.id)
-            #expect(body.string("createdAt") == "2025-06-02T09:00:00Z")
+            #expect(body.string("createdAt") == "2025-06-02T09:00:00.000Z")
             let record = try await t.record(desk.token, customer: body.string("id")!)
             #expect(record[object: "record"].string("customerStatus") == "new")
             #expect(record[object: "record"].int("totalAppointments") == 0)
@@ -140,7 +140,7 @@ struct CustomerTests {
             #expect(res.json.string("firstName") == "Jane")
             #expect(res.json.string("lastName") == "Smith")
             #expect(res.json.isNull("phone"))
-            #expect(res.json.string("updatedAt") == "2025-06-02T09:00:30Z")
+            #expect(res.json.string("updatedAt") == "2025-06-02T09:00:30.000Z")
             #expect(try await t.patch("/crm/customers/\(id)", token: desk.token, ["email": "bad"]).errorFields == ["email"])
             #expect(try await t.get("/crm/customers?search=smith", token: desk.token).list.count == 1)
         }

@@ -255,7 +255,7 @@ struct AuditTests {
             #expect(update.string("action") == "update")
             #expect(update.string("userId") == desk.id)
             #expect(update.string("requestId") == "req-edit-1")
-            #expect(update.string("createdAt") == "2025-06-02T09:01:00Z")
+            #expect(update.string("createdAt") == "2025-06-02T09:01:00.000Z")
             let changes = update[object: "changes"]
             #expect(Set(changes.keys) == ["lastName"], "only the changed field")
             #expect(changes[object: "lastName"].string("old") == "Lee")

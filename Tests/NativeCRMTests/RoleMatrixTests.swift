@@ -39,6 +39,7 @@ struct RoleMatrixTests {
         Row(method: .POST, path: "/crm/users", audience: .admin),
         Row(method: .GET, path: "/crm/users", audience: .admin),
         Row(method: .PATCH, path: "/crm/users/:id", audience: .admin),
+        Row(method: .GET, path: "/crm/users/:id", audience: .admin),  // and anyone for their own id
         // customers, records, communications: everyone
         Row(method: .POST, path: "/crm/customers", audience: .everyone),
         Row(method: .GET, path: "/crm/customers", audience: .everyone),
@@ -50,6 +51,7 @@ struct RoleMatrixTests {
         Row(method: .PUT, path: "/crm/customers/:id/record", audience: .everyone),
         Row(method: .POST, path: "/crm/communications", audience: .everyone),
         Row(method: .GET, path: "/crm/customers/:id/communications", audience: .everyone),
+        Row(method: .PATCH, path: "/crm/communications/:id", audience: .everyone),  // logger, customer's salesperson
         // actions: everyone (a salesperson's scoped to their own)
         Row(method: .POST, path: "/crm/actions", audience: .everyone),
         Row(method: .GET, path: "/crm/actions", audience: .everyone),
@@ -74,6 +76,8 @@ struct RoleMatrixTests {
         Row(method: .POST, path: "/crm/clinics", audience: .frontDesk),
         Row(method: .GET, path: "/crm/services", audience: .everyone),
         Row(method: .POST, path: "/crm/services", audience: .frontDesk),
+        Row(method: .PATCH, path: "/crm/clinics/:id", audience: .frontDesk),
+        Row(method: .PATCH, path: "/crm/services/:id", audience: .frontDesk),
         Row(method: .GET, path: "/crm/appointments", audience: .everyone),
         Row(method: .GET, path: "/crm/appointments/:id", audience: .everyone),
         Row(method: .POST, path: "/crm/appointments", audience: .frontDesk),

@@ -41,6 +41,7 @@ AUDIENCES = {
     "frontDesk": (["SECRETARIAT", "ADMIN"], "Roles: SECRETARIAT, ADMIN (front desk and managers); a SALESPERSON gets 403."),
     "sellers": (["SALESPERSON", "ADMIN"], "Roles: SALESPERSON, ADMIN; a SECRETARIAT gets 403."),
     "admin": (["ADMIN"], "Roles: ADMIN only; other roles get 403."),
+    "adminOrSelf": (["ADMIN"], "Roles: ADMIN for any user; any signed-in user for their own id (403 for another)."),
 }
 
 # ---------------------------------------------------------------- schema helpers
@@ -340,6 +341,11 @@ schemas["CreateClinicRequest"] = obj({
     "address": nullable(s("string", maxLength=500, description="At most 500 characters.")),
     "phone": nullable(PHONE_IN),
 }, required=["name"])
+schemas["UpdateClinicRequest"] = obj({
+    "name": nullable(d(NAME_UNIQUE, "Null or absent leaves it unchanged.")),
+    "address": nullable(s("string", maxLength=500, description="At most 500 characters; null clears it.")),
+    "phone": nullable(d(PHONE_IN, "Null clears it.")),
+}, required=[])
 schemas["Service"] = resp_obj({
     "id": UUID, "name": STR, "price": MONEY_OUT,
     "typicalIntervalDays": nullable(INT), "durationMinutes": nullable(INT),
@@ -351,6 +357,12 @@ schemas["CreateServiceRequest"] = obj({
     "typicalIntervalDays": nullable(s("integer", minimum=1, maximum=3650)),
     "durationMinutes": nullable(s("integer", minimum=1, maximum=1440)),
 }, required=["name", "price"])
+schemas["UpdateServiceRequest"] = obj({
+    "name": nullable(d(NAME_UNIQUE, "Null or absent leaves it unchanged.")),
+    "price": nullable(d(MONEY_IN, "Applies to appointments booked from now on; booked ones keep their amount.")),
+    "typicalIntervalDays": nullable(s("integer", minimum=1, maximum=3650, description="Null clears it.")),
+    "durationMinutes": nullable(s("integer", minimum=1, maximum=1440, description="Null clears it.")),
+}, required=[])
 
 # --- communications
 schemas["Communication"] = resp_obj({
@@ -365,6 +377,7 @@ schemas["Communication"] = resp_obj({
     "metadata": JSON_OBJECT,
     "loggedBy": UUID,
     "createdAt": DT,
+    "updatedAt": DT,
 })
 schemas["CreateCommunicationRequest"] = obj({
     "customerId": d(UUID, "An existing customer (400 otherwise)."),
@@ -378,6 +391,14 @@ schemas["CreateCommunicationRequest"] = obj({
     "occurredAt": nullable(d(DT, "Defaults to `scheduledAt` for a scheduled communication, else to now.")),
     "metadata": nullable(JSON_IN),
 }, required=["customerId", "type"])
+schemas["UpdateCommunicationRequest"] = obj({
+    "status": nullable(d(enum(COMM_STATUS), "Only a `scheduled` communication changes status (409 `communication-closed` "
+                                            "otherwise). Any outcome but `cancelled` applies like a newly logged one, "
+                                            "at the time it is marked.")),
+    "scheduledAt": nullable(d(DT, "Moves a scheduled communication (and its reminder); only while it stays scheduled.")),
+    "subject": nullable(d(SUBJECT, "Null clears it.")),
+    "notes": nullable(d(NOTES, "Null clears it.")),
+}, required=[])
 
 # --- actions
 schemas["Action"] = resp_obj({
@@ -548,6 +569,11 @@ schemas["AttachTagRequest"] = obj({
     "tagId": d(UUID, "An existing tag (400 otherwise)."),
     "notes": nullable(NOTES),
 }, required=["tagId"])
+
+# Every request body refuses a key it does not take: a 400 names each unknown key.
+for _name, _schema in schemas.items():
+    if _name.endswith("Request") and _schema.get("type") == "object":
+        _schema["additionalProperties"] = False
 
 # ---------------------------------------------------------------- headers and responses
 headers = {
@@ -747,7 +773,8 @@ ex_communication = {
     "occurredAt": "2024-01-20T09:00:00Z",
     "metadata": {},
     "loggedBy": EX_SALES_ID,
-    "createdAt": "2024-01-20T09:00:00Z",
+    "createdAt": "2024-01-20T09:00:00.000Z",
+    "updatedAt": "2024-01-20T09:00:00.000Z",
 }
 ex_action_request = {
     "customerId": EX_CUSTOMER_ID,
@@ -1002,6 +1029,9 @@ op("get", "/crm/users", op_id="listUsers", summary="List users", tag="Users", au
    params=[q_enum("role", USER_ROLES, "Only users with this role."),
            qp("active", BOOL_Q, "Only active (true) or inactive (false) users.")] + PAGING,
    success={"200": ok(ref("User"), "A page of users (bare array).", list_=True)}, errors=[400])
+op("get", "/crm/users/{id}", op_id="getUser", summary="One user", tag="Users", audience="adminOrSelf",
+   params=[pp("id", "The user's id.")],
+   success={"200": ok(ref("User"), "The user.")}, errors=[400, 404])
 op("patch", "/crm/users/{id}", op_id="updateUser", summary="Rename, change role, (de)activate or reset the password of a user",
    tag="Users", audience="admin",
    description="The last active ADMIN cannot be demoted or deactivated (409 `last-admin`).",
@@ -1077,6 +1107,17 @@ op("post", "/crm/communications", op_id="logCommunication", summary="Log a commu
                           scheduled=("Scheduled call (seed body)", ex_comm_request_full)),
    success={"201": ok(ref("Communication"), "The logged communication.",
                       status_examples=examples(phoneCall=("Logged phone call", ex_communication)))})
+op("patch", "/crm/communications/{id}", op_id="updateCommunication", versioned=True,
+   summary="Correct a communication, or record what became of a scheduled one", tag="Communications", audience="everyone",
+   description="By the person who logged it, the customer's salesperson (other salespeople get 403), the front desk "
+               "or a manager. A `scheduled` communication may take place (completed, missed, no_answer, voicemail: "
+               "`occurredAt` becomes now, and the record's contact date and status follow as for a newly logged one), "
+               "be cancelled (its reminder stops) or move (`scheduledAt`; the reminder moves). `subject` and `notes` "
+               "can always be corrected; nothing else changes. Audited.",
+   params=[pp("id", "The communication's id.")], body="UpdateCommunicationRequest",
+   body_examples=examples(done=("The callback took place", {"status": "completed", "notes": "Booked a consultation"}),
+                          move=("Call tomorrow instead", {"scheduledAt": "2024-01-21T09:00:00Z"})),
+   success={"200": ok(ref("Communication"), "The updated communication.")}, errors=[404, 409])
 op("get", "/crm/customers/{id}/communications", op_id="listCustomerCommunications",
    summary="A customer's communication history", tag="Communications", audience="everyone",
    description="Newest first; keyset-paged.",
@@ -1204,6 +1245,11 @@ op("post", "/crm/clinics", op_id="createClinic", summary="Create a clinic", tag=
    body_examples=examples(clinic=("A clinic", {"name": "Beauty Clinic", "address": "Bahnhofstrasse 1, Zürich",
                                                "phone": "+41441234567"})),
    success={"201": ok(ref("Clinic"), "The created clinic.")}, errors=[409])
+op("patch", "/crm/clinics/{id}", op_id="updateClinic", versioned=True, summary="Change a clinic", tag="Catalog",
+   audience="frontDesk", description="Partial update; names stay unique ignoring case (409 `duplicate-name`). Audited.",
+   params=[pp("id", "The clinic's id.")], body="UpdateClinicRequest",
+   body_examples=examples(move=("A new address", {"address": "Seestrasse 1, Zürich"})),
+   success={"200": ok(ref("Clinic"), "The updated clinic.")}, errors=[404, 409])
 op("get", "/crm/services", op_id="listServices", summary="List services (treatments)", tag="Catalog",
    audience="everyone", description="By name; keyset-paged.", params=PAGING,
    success={"200": ok(ref("Service"), "A page of services (bare array).", list_=True)}, errors=[400])
@@ -1213,6 +1259,13 @@ op("post", "/crm/services", op_id="createService", summary="Create a service (tr
    body_examples=examples(botox=("Botox", {"name": "Botox Treatment", "price": 150.0, "typicalIntervalDays": 90,
                                            "durationMinutes": 30})),
    success={"201": ok(ref("Service"), "The created service.")}, errors=[409])
+op("patch", "/crm/services/{id}", op_id="updateService", versioned=True, summary="Change a service (treatment)",
+   tag="Catalog", audience="frontDesk",
+   description="Partial update; names stay unique ignoring case (409 `duplicate-name`). A new price applies to "
+               "appointments booked afterwards; booked ones keep their amount. Audited.",
+   params=[pp("id", "The service's id.")], body="UpdateServiceRequest",
+   body_examples=examples(price=("A new price", {"price": 180.0})),
+   success={"200": ok(ref("Service"), "The updated service.")}, errors=[404, 409])
 
 # --- appointments
 op("get", "/crm/appointments", op_id="listAppointments", summary="List appointments", tag="Appointments",
@@ -1225,8 +1278,12 @@ op("get", "/crm/appointments", op_id="listAppointments", summary="List appointme
    success={"200": ok(ref("Appointment"), "A page of appointments (bare array).", list_=True)}, errors=[400])
 op("post", "/crm/appointments", op_id="createAppointment", versioned=True, summary="Book an appointment", tag="Appointments",
    audience="frontDesk",
-   description="Booking as `scheduled` creates a \"Confirm appointment\" action due 24 h before the start. "
-               "Back-filled `completed`, `cancelled` or `no_show` appointments create no actions.",
+   description="Booking as `scheduled` creates a \"Confirm appointment\" action due 24 h before the start, or, when "
+               "that has passed, at the earlier of one hour from now and the start. Back-filled `completed`, "
+               "`cancelled` or `no_show` appointments create no actions; `completed` or `no_show` before the start "
+               "is 409 `appointment-not-started`. A scheduled or confirmed booking that overlaps another of the "
+               "same customer (until `endTime`, else the service's duration, else 30 minutes) is 409 "
+               "`appointment-overlap` naming the other appointment's id.",
    body="CreateAppointmentRequest",
    body_examples=examples(booking=("A booking", {"customerId": EX_CUSTOMER_ID, "serviceId": EX_SERVICE_ID,
                                                  "clinicId": EX_CLINIC_ID, "startTime": "2024-02-01T14:00:00Z",
@@ -1238,7 +1295,9 @@ op("get", "/crm/appointments/{id}", op_id="getAppointment", versioned=True, summ
 op("patch", "/crm/appointments/{id}", op_id="updateAppointment", versioned=True, summary="Update, move or change the status of an appointment",
    tag="Appointments", audience="frontDesk",
    description="Partial update. Status changes follow the lifecycle (409 `invalid-transition`); completed and "
-               "cancelled appointments cannot change status or be moved (409 `appointment-closed`).",
+               "cancelled appointments cannot change status or be moved (409 `appointment-closed`); completing or "
+               "marking a no-show before the start is 409 `appointment-not-started`; a move onto another of the "
+               "customer's appointments is 409 `appointment-overlap`.",
    params=[pp("id", "The appointment's id.")], body="UpdateAppointmentRequest",
    body_examples=examples(complete=("Complete", {"status": "completed", "treatmentDetails": {"units": 20}})),
    success={"200": ok(ref("Appointment"), "The updated appointment.")}, errors=[404, 409])

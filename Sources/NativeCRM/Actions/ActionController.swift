@@ -12,7 +12,7 @@ struct ActionController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let input = try req.content.decode(CreateActionRequest.self)
+        let input = try req.decodeInput(CreateActionRequest.self)
         let action = try await ActionService(db: req.db, clock: req.clock).create(input, by: try req.caller)
         return try await ActionResponse(action, now: req.clock.now).response(version: action.version, status: .created, for: req)
     }
@@ -47,7 +47,7 @@ struct ActionController: RouteCollection {
     @Sendable func update(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("id")
         let expected = try IfMatch.version(req)
-        let input = try req.content.decode(UpdateActionRequest.self)
+        let input = try req.decodeInput(UpdateActionRequest.self)
         let action = try await ActionService(db: req.db, clock: req.clock)
             .update(id, input, expected: expected, by: try req.caller)
         return try await ActionResponse(action, now: req.clock.now).response(version: action.version, for: req)

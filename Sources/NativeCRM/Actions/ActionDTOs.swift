@@ -16,7 +16,7 @@ struct CreateActionRequest: Content {
 }
 
 /// `PUT /crm/actions/:id`: partial; `metadata` merges shallowly (null removes a key).
-struct UpdateActionRequest: Decodable {
+struct UpdateActionRequest: Decodable, Sendable {
     var actionType: ActionType?
     var title: String?
     var description: PatchField<String>

@@ -8,8 +8,8 @@ struct ActionService: Sendable {
     let db: any Database
     let clock: CRMClock
 
-    func create(_ input: CreateActionRequest, by caller: AuthenticatedUser) async throws -> SalesAction {
-        var errors = FieldErrors()
+    func create(_ input: Input<CreateActionRequest>, by caller: AuthenticatedUser) async throws -> SalesAction {
+        var errors = input.problems
         let title = Self.checkTitle(input.title, &errors)
         errors.check(input.customerId != nil, "customerId", "is required")
         errors.maxLength(input.description, "description", TextLimits.notes)
@@ -60,10 +60,10 @@ struct ActionService: Sendable {
     }
 
     /// Partial update under optimistic concurrency; another salesperson's action is "not found".
-    func update(_ id: UUID, _ input: UpdateActionRequest, expected: Int?, by caller: AuthenticatedUser) async throws
+    func update(_ id: UUID, _ input: Input<UpdateActionRequest>, expected: Int?, by caller: AuthenticatedUser) async throws
         -> SalesAction
     {
-        var errors = FieldErrors()
+        var errors = input.problems
         let title = input.title.map { Self.checkTitle($0, &errors) }
         errors.maxLength(input.description.newValue, "description", TextLimits.notes)
         try errors.throwIfAny()

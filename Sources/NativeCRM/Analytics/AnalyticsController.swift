@@ -14,7 +14,7 @@ struct AnalyticsController: RouteCollection {
         do { end = try QueryParameter.date(req, "endDate") } catch let error as APIError { errors.add("endDate", error.errors.first?.message ?? "") }
         do { salesID = try QueryParameter.uuid(req, "salespersonId") } catch let error as APIError { errors.add("salespersonId", error.errors.first?.message ?? "") }
         try errors.throwIfAny()
-        return try await AnalyticsService(db: req.db, clock: req.clock)
+        return try await AnalyticsService(db: req.db, clock: req.clock, clinicTime: req.application.clinicTime)
             .report(for: try req.caller, salespersonID: salesID, startDate: start, endDate: end)
     }
 }

@@ -7,6 +7,8 @@ import Vapor
 struct AnalyticsService: Sendable {
     let db: any Database
     let clock: CRMClock
+    /// The clinic's days: a `YYYY-MM-DD` range runs from the clinic's midnight to the clinic's midnight.
+    var clinicTime = ClinicTime.utc
 
     static let defaultDays = 30
     static let maxDays = 3_660
@@ -22,7 +24,7 @@ struct AnalyticsService: Sendable {
             }
             salesID = caller.id
         }
-        let today = CalendarDate(containing: clock.now)
+        let today = clinicTime.day(containing: clock.now)
         let end = endDate ?? (startDate.map { max($0, today) } ?? today)
         let start = startDate ?? end.adding(days: -(Self.defaultDays - 1))
         guard start <= end else { throw APIError.invalid("startDate", "must not be after endDate") }
@@ -40,7 +42,7 @@ struct AnalyticsService: Sendable {
     func salesperson(_ salesID: UUID?, from start: CalendarDate, to end: CalendarDate) async throws
         -> SalespersonAnalyticsResponse
     {
-        let range = (start.startOfDay, end.startOfNextDay)
+        let range = (clinicTime.startOfDay(start), clinicTime.startOfNextDay(end))
         let sql = db.sql
         let team = SQLRaw("SELECT id FROM users WHERE role = 'SALESPERSON'")
         /// `column = salesperson`, or `column IN (every salesperson)` for the team.

@@ -61,13 +61,18 @@ public struct AppConfig: Sendable {
     /// Log every SQL statement (at trace level, with its bound values): for the test suite's query
     /// capture only — never in a server, whose logs must not hold personal data.
     public var logQueries: Bool
+    /// Browser origins allowed to call the API from another site (`CRM_CORS_ORIGINS`); none by default.
+    public var corsOrigins: [String]
+    /// The clinic's time zone (`CRM_TIME_ZONE`, an IANA name; UTC by default): notification texts,
+    /// `YYYY-MM-DD` filters and day counts are read in it. The API's timestamps stay UTC.
+    public var timeZone: TimeZone
 
     public init(
         database: DatabaseTarget, jwtSecret: String, jwtSecretGenerated: Bool = false,
         adminEmail: String? = nil, adminPassword: String? = nil, schedulerInterval: Int = 60,
         reminderMinutes: Int = 15, tokenTTL: Int = 28_800, bcryptCost: Int = 12, databasePoolSize: Int? = nil,
         idempotencyTTL: Int = 86_400, trustedProxies: [IPNetwork] = [], connectionTimeouts: ConnectionTimeouts = .init(),
-        logQueries: Bool = false
+        logQueries: Bool = false, corsOrigins: [String] = [], timeZone: TimeZone = TimeZone(identifier: "UTC")!
     ) {
         self.database = database
         self.jwtSecret = jwtSecret
@@ -83,6 +88,8 @@ public struct AppConfig: Sendable {
         self.trustedProxies = trustedProxies
         self.connectionTimeouts = connectionTimeouts
         self.logQueries = logQueries
+        self.corsOrigins = corsOrigins
+        self.timeZone = timeZone
     }
 
     /// Reads every variable of the README's configuration table; a bad value throws naming it.
@@ -119,8 +126,33 @@ public struct AppConfig: Sendable {
             databasePoolSize: env["CRM_DB_POOL"].flatMap { $0.isEmpty ? nil : $0 } == nil
                 ? nil : try int("CRM_DB_POOL", default: 1, range: 1...64),
             idempotencyTTL: try int("CRM_IDEMPOTENCY_TTL", default: 86_400, range: 60...2_592_000),
-            trustedProxies: try parseTrustedProxies(env["CRM_TRUSTED_PROXIES"])
+            trustedProxies: try parseTrustedProxies(env["CRM_TRUSTED_PROXIES"]),
+            corsOrigins: try parseOrigins(env["CRM_CORS_ORIGINS"]),
+            timeZone: try parseTimeZone(env["CRM_TIME_ZONE"])
         )
+    }
+
+    /// A comma-separated list of origins: `https://app.clinic.ch, http://localhost:3000`.
+    static func parseOrigins(_ raw: String?) throws -> [String] {
+        guard let raw, !raw.trimmingCharacters(in: .whitespaces).isEmpty else { return [] }
+        return try raw.split(separator: ",").map { part in
+            let text = part.trimmingCharacters(in: .whitespaces)
+            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme),
+                  url.host?.isEmpty == false, url.path.isEmpty, url.query == nil, !text.hasSuffix("/") else {
+                throw ConfigurationError(variable: "CRM_CORS_ORIGINS",
+                                         problem: "must list origins such as https://app.clinic.example (scheme, host, optional port; no path)")
+            }
+            return text
+        }
+    }
+
+    /// An IANA time-zone name (`Europe/Zurich`); UTC when unset.
+    static func parseTimeZone(_ raw: String?) throws -> TimeZone {
+        guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return TimeZone(identifier: "UTC")! }
+        guard raw.contains("/") || raw == "UTC", let zone = TimeZone(identifier: raw) else {
+            throw ConfigurationError(variable: "CRM_TIME_ZONE", problem: "must be an IANA time-zone name such as Europe/Zurich")
+        }
+        return zone
     }
 
     /// A comma-separated list of addresses or networks: `10.0.0.1, 192.168.0.0/16, ::1`.
@@ -162,6 +194,9 @@ extension Application {
         }
         set { storage[ConfigKey.self] = newValue }
     }
+
+    /// The clinic's time zone, for what people read (`CRM_TIME_ZONE`).
+    var clinicTime: ClinicTime { ClinicTime(zone: crmConfig.timeZone) }
 
     /// A bcrypt hash of a random secret, so logins for unknown emails cost as much as real ones.
     var decoyPasswordHash: String {

@@ -41,9 +41,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.http.server.configuration.idleTimeout = .milliseconds(Int64(config.connectionTimeouts.idle * 1000))
     app.servers.use { app in GuardedHTTPServer(application: app) }
     app.middleware = Middlewares()
+    if !config.corsOrigins.isEmpty { app.middleware.use(CORSPolicyMiddleware(origins: Set(config.corsOrigins))) }
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(NoStoreMiddleware())
     app.middleware.use(ProblemMiddleware())
+    app.middleware.use(MethodNotAllowedMiddleware())
     app.middleware.use(RequestGuardMiddleware())
     app.middleware.use(ConflictRetryMiddleware())
     app.middleware.use(AccessLogMiddleware())

@@ -13,6 +13,7 @@ func routes(_ app: Application) throws {
     let admin = crm.allowing(.admin)                    // users, the tag catalogue
 
     try admin.register(collection: UserController())
+    UserController().own(everyone)                      // one user: ADMIN, or anyone for their own id
     try everyone.register(collection: CustomerController())
     try everyone.register(collection: CommunicationController())
     try everyone.register(collection: ActionController())   // a salesperson's are scoped to their own

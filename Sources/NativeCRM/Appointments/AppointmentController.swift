@@ -13,7 +13,7 @@ struct AppointmentController {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let input = try req.content.decode(CreateAppointmentRequest.self)
+        let input = try req.decodeInput(CreateAppointmentRequest.self)
         let view = try await AppointmentService(db: req.db, clock: req.clock).create(input, by: try req.caller)
         return try await view.response.response(version: view.appointment.version, status: .created, for: req)
     }
@@ -36,7 +36,7 @@ struct AppointmentController {
     @Sendable func update(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("id")
         let expected = try IfMatch.version(req)
-        let input = try req.content.decode(UpdateAppointmentRequest.self)
+        let input = try req.decodeInput(UpdateAppointmentRequest.self)
         let view = try await AppointmentService(db: req.db, clock: req.clock)
             .update(id, input, expected: expected, by: try req.caller)
         return try await view.response.response(version: view.appointment.version, for: req)

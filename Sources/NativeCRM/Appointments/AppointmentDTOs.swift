@@ -15,7 +15,7 @@ struct CreateAppointmentRequest: Content {
 }
 
 /// `PATCH /crm/appointments/:id`: partial; `treatmentDetails` merges shallowly.
-struct UpdateAppointmentRequest: Decodable {
+struct UpdateAppointmentRequest: Decodable, Sendable {
     var serviceId: UUID?
     var clinicId: UUID?
     var startTime: Date?

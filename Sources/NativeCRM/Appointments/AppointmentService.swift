@@ -27,11 +27,18 @@ struct AppointmentService: Sendable {
         .cancelled: [],
     ]
 
-    func create(_ input: CreateAppointmentRequest, by caller: AuthenticatedUser) async throws -> AppointmentView {
-        var errors = FieldErrors()
-        if let end = input.endTime { errors.check(end > input.startTime, "endTime", "must be after startTime") }
+    /// How long an appointment without `endTime` occupies the customer when its service has no duration.
+    static let defaultDuration: TimeInterval = 30 * 60
+    /// The longest an appointment may last (`endTime` at most this after `startTime`).
+    static let longestDuration: TimeInterval = 24 * 3600
+
+    func create(_ input: Input<CreateAppointmentRequest>, by caller: AuthenticatedUser) async throws -> AppointmentView {
+        var errors = input.problems
+        if let end = input.endTime { Self.checkEnd(end, start: input.startTime, &errors) }
         errors.maxLength(input.notes, "notes", TextLimits.notes)
         try errors.throwIfAny()
+        let status = input.status ?? .scheduled
+        try Self.checkStarted(status, start: input.startTime, now: clock.now)
         let catalog = CatalogService(db: db, clock: clock)
         _ = try await CustomerService(db: db, clock: clock).require(input.customerId, field: "customerId")
         let service = try await catalog.requireService(input.serviceId)
@@ -44,7 +51,7 @@ struct AppointmentService: Sendable {
         appointment.clinicID = input.clinicId
         appointment.startTime = input.startTime
         appointment.endTime = input.endTime
-        appointment.status = input.status ?? .scheduled
+        appointment.status = status
         appointment.totalAmountCents = (input.totalAmount ?? Money(cents: service.priceCents)).cents
         appointment.treatmentDetails = input.treatmentDetails ?? JSONObject()
         appointment.notes = ContactFields.trimmed(input.notes)
@@ -58,6 +65,10 @@ struct AppointmentService: Sendable {
             try await RowLock(db: db).customer(input.customerId)
             let customer = try await CustomerService(db: db, clock: clock).find(input.customerId)
             appointment.salesID = customer.assignedSalesID
+            if status.isUpcoming {
+                try await AppointmentService(db: db, clock: clock)
+                    .checkNoOverlap(appointment, duration: service.durationMinutes, excluding: nil)
+            }
             try await appointment.create(on: db)
             try await AuditLog(db: db, clock: clock, actor: caller.actor).created(appointment)
             // Back-filled history (created completed, cancelled or no-show) gets no actions.
@@ -90,10 +101,10 @@ struct AppointmentService: Sendable {
     }
 
     /// Partial update under optimistic concurrency, with the status rules and automatic actions.
-    func update(_ id: UUID, _ input: UpdateAppointmentRequest, expected: Int?, by caller: AuthenticatedUser) async throws
+    func update(_ id: UUID, _ input: Input<UpdateAppointmentRequest>, expected: Int?, by caller: AuthenticatedUser) async throws
         -> AppointmentView
     {
-        var errors = FieldErrors()
+        var errors = input.problems
         errors.maxLength(input.notes.newValue, "notes", TextLimits.notes)
         try errors.throwIfAny()
         return try await db.transaction { db in
@@ -123,11 +134,16 @@ struct AppointmentService: Sendable {
                                         code: "invalid-transition")
             }
             let catalog = CatalogService(db: db, clock: clock)
-            if let serviceID = input.serviceId { _ = try await catalog.requireService(serviceID) }
+            let service = try await catalog.requireService(input.serviceId ?? appointment.serviceID)
             if let clinicID = input.clinicId { _ = try await catalog.requireClinic(clinicID) }
             let start = input.startTime ?? appointment.startTime
             let end = input.endTime.applied(to: appointment.endTime)
-            if let end, end <= start { throw APIError.invalid("endTime", "must be after startTime") }
+            if let end {
+                var endErrors = FieldErrors()
+                Self.checkEnd(end, start: start, &endErrors)
+                try endErrors.throwIfAny()
+            }
+            if target != before { try Self.checkStarted(target, start: start, now: clock.now) }
 
             if let serviceID = input.serviceId { appointment.serviceID = serviceID }
             if let clinicID = input.clinicId { appointment.clinicID = clinicID }
@@ -139,6 +155,10 @@ struct AppointmentService: Sendable {
                 appointment.treatmentDetails = try appointment.treatmentDetails.mergedWithinLimits(details, field: "treatmentDetails")
             }
             if input.notes.isPresent { appointment.notes = ContactFields.trimmed(input.notes.newValue) }
+            // A move, a change of treatment or a rebooking must not double-book the customer.
+            if target.isUpcoming, reschedules || input.serviceId != nil || !before.isUpcoming {
+                try await tx.checkNoOverlap(appointment, duration: service.durationMinutes, excluding: id)
+            }
             appointment.updatedAt = clock.now
             appointment.version = version
             try await appointment.save(on: db)
@@ -191,9 +211,9 @@ struct AppointmentService: Sendable {
                                          by: caller, on: db)
         default:
             if rescheduled, appointment.status.isUpcoming {
-                _ = try await actions.moveConfirmations(ofAppointment: id,
-                                                        dueDate: appointment.startTime.addingTimeInterval(-86_400),
-                                                        by: caller.actor)
+                _ = try await actions.moveConfirmations(
+                    ofAppointment: id, dueDate: Self.confirmationDue(start: appointment.startTime, now: clock.now),
+                    by: caller.actor)
             }
         }
     }
@@ -203,9 +223,55 @@ struct AppointmentService: Sendable {
         _ = try await ActionService(db: db, clock: clock).createAutomatic(AutomaticAction(
             customerID: appointment.customerID, type: .appointmentScheduled, title: "Confirm appointment",
             description: "Call to confirm the \(serviceName) appointment of \(Timestamp.format(appointment.startTime)).",
-            priority: .medium, dueDate: appointment.startTime.addingTimeInterval(-86_400),
+            priority: .medium, dueDate: Self.confirmationDue(start: appointment.startTime, now: clock.now),
             assignedTo: customer.assignedSalesID, createdBy: caller.id, relatedAppointmentID: appointment.id),
             by: caller.actor)
+    }
+
+    /// When the "Confirm appointment" call is due: 24 h before the start; when that has passed, the
+    /// earlier of one hour from now and the start — never before it is created, never after the start.
+    static func confirmationDue(start: Date, now: Date) -> Date {
+        let dayBefore = start.addingTimeInterval(-86_400)
+        if dayBefore >= now { return dayBefore }
+        return max(now, min(now.addingTimeInterval(3600), start))
+    }
+
+    /// An appointment is completed or missed only once it has started.
+    private static func checkStarted(_ status: AppointmentStatus, start: Date, now: Date) throws {
+        guard status == .completed || status == .noShow, start > now else { return }
+        throw APIError.conflict("The appointment has not started yet (it starts at \(Timestamp.format(start))); "
+                                + "it cannot be \(status.rawValue) before then.", code: "appointment-not-started")
+    }
+
+    private static func checkEnd(_ end: Date, start: Date, _ errors: inout FieldErrors) {
+        errors.check(end > start, "endTime", "must be after startTime")
+        errors.check(end.timeIntervalSince(start) <= longestDuration, "endTime", "must be at most 24 hours after startTime")
+    }
+
+    /// 409 naming the other appointment when the customer already has a scheduled or confirmed one
+    /// overlapping this one's time ([start, end), end = `endTime`, else the service's duration, else 30
+    /// minutes). Runs under the customer's lock, so two bookings at once cannot both pass. Candidates
+    /// are the customer's upcoming appointments starting in the day before this one ends (none lasts
+    /// longer): a handful of rows on `idx_appointments_customer_start`.
+    func checkNoOverlap(_ appointment: Appointment, duration minutes: Int?, excluding id: UUID?) async throws {
+        let start = appointment.startTime
+        let end = appointment.endTime ?? start.addingTimeInterval(minutes.map { Double($0) * 60 } ?? Self.defaultDuration)
+        let query = Appointment.query(on: db)
+            .join(ClinicService.self, on: \Appointment.$serviceID == \ClinicService.$id)
+            .filter(\.$customerID == appointment.customerID)
+            .filter(\.$status ~~ [.scheduled, .confirmed])
+            .filter(\.$startTime < end)
+            .filter(\.$startTime > start.addingTimeInterval(-Self.longestDuration))
+        if let id { query.filter(\.$id != id) }
+        for other in try await query.sort(\.$startTime, .ascending).limit(100).all() {
+            let otherMinutes = try other.joined(ClinicService.self).durationMinutes
+            let otherEnd = other.endTime
+                ?? other.startTime.addingTimeInterval(otherMinutes.map { Double($0) * 60 } ?? Self.defaultDuration)
+            if otherEnd > start {
+                throw APIError.conflict("The customer already has appointment \(other.id!.uuidString) "
+                                        + "at that time (\(Timestamp.format(other.startTime))).", code: "appointment-overlap")
+            }
+        }
     }
 
     // MARK: Queries with names

@@ -7,6 +7,13 @@ struct CreateClinicRequest: Content {
     var phone: String?
 }
 
+/// `PATCH /crm/clinics/:id`: absent fields stay; `null` clears address or phone.
+struct UpdateClinicRequest: Decodable, Sendable {
+    var name: String?
+    var address: PatchField<String>
+    var phone: PatchField<String>
+}
+
 struct ClinicResponse: Content {
     var id: UUID
     var name: String
@@ -31,6 +38,15 @@ struct CreateServiceRequest: Content {
     var price: Money
     var typicalIntervalDays: Int?
     var durationMinutes: Int?
+}
+
+/// `PATCH /crm/services/:id`: absent fields stay; `null` clears the interval or the duration. A new
+/// price applies to appointments booked afterwards; booked ones keep the amount they were booked at.
+struct UpdateServiceRequest: Decodable, Sendable {
+    var name: String?
+    var price: Money?
+    var typicalIntervalDays: PatchField<Int>
+    var durationMinutes: PatchField<Int>
 }
 
 struct ServiceResponse: Content {

@@ -6,8 +6,8 @@ struct CatalogService: Sendable {
     let db: any Database
     let clock: CRMClock
 
-    func createClinic(_ input: CreateClinicRequest, by actor: Actor) async throws -> Clinic {
-        var errors = FieldErrors()
+    func createClinic(_ input: Input<CreateClinicRequest>, by actor: Actor) async throws -> Clinic {
+        var errors = input.problems
         let name = Self.checkName(input.name, &errors)
         let phone = ContactFields.checkPhone(input.phone, into: &errors)
         errors.maxLength(input.address, "address", TextLimits.address)
@@ -17,6 +17,7 @@ struct CatalogService: Sendable {
         clinic.nameKey = name.lowercased()
         clinic.address = ContactFields.trimmed(input.address)
         clinic.phone = phone
+        clinic.version = 1
         clinic.createdAt = clock.now
         clinic.updatedAt = clinic.createdAt
         try await saveUnique(Clinic.schema) {
@@ -28,15 +29,10 @@ struct CatalogService: Sendable {
         return clinic
     }
 
-    func createService(_ input: CreateServiceRequest, by actor: Actor) async throws -> ClinicService {
-        var errors = FieldErrors()
+    func createService(_ input: Input<CreateServiceRequest>, by actor: Actor) async throws -> ClinicService {
+        var errors = input.problems
         let name = Self.checkName(input.name, &errors)
-        if let days = input.typicalIntervalDays {
-            errors.check((1...3650).contains(days), "typicalIntervalDays", "must be from 1 to 3650")
-        }
-        if let minutes = input.durationMinutes {
-            errors.check((1...1440).contains(minutes), "durationMinutes", "must be from 1 to 1440")
-        }
+        Self.checkSchedule(interval: input.typicalIntervalDays, duration: input.durationMinutes, &errors)
         try errors.throwIfAny()
         let service = ClinicService()
         service.name = name
@@ -44,6 +40,7 @@ struct CatalogService: Sendable {
         service.priceCents = input.price.cents
         service.typicalIntervalDays = input.typicalIntervalDays
         service.durationMinutes = input.durationMinutes
+        service.version = 1
         service.createdAt = clock.now
         service.updatedAt = service.createdAt
         try await saveUnique(ClinicService.schema) {
@@ -53,6 +50,63 @@ struct CatalogService: Sendable {
             }
         }
         return service
+    }
+
+    /// Under optimistic concurrency (`expected` is the client's `If-Match`); audited.
+    func updateClinic(_ id: UUID, _ input: Input<UpdateClinicRequest>, expected: Int?, by actor: Actor) async throws -> Clinic {
+        var errors = input.problems
+        let name = input.name.map { Self.checkName($0, &errors) }
+        let phone = input.phone.newValue.map { ContactFields.checkPhone($0, into: &errors) }
+        errors.maxLength(input.address.newValue, "address", TextLimits.address)
+        try errors.throwIfAny()
+        return try await saveUnique(Clinic.schema) {
+            try await db.transaction { db in
+                let version = try await VersionGate(db: db).claim(Clinic.schema, id: id, expected: expected, notFound: "Clinic")
+                guard let clinic = try await Clinic.find(id, on: db) else { throw APIError.notFound("Clinic") }
+                let before = clinic.auditFields
+                if let name {
+                    clinic.name = name
+                    clinic.nameKey = name.lowercased()
+                }
+                if input.address.isPresent { clinic.address = ContactFields.trimmed(input.address.newValue) }
+                if input.phone.isPresent { clinic.phone = phone ?? nil }
+                clinic.version = version
+                clinic.updatedAt = clock.now
+                try await clinic.save(on: db)
+                try await AuditLog(db: db, clock: clock, actor: actor).updated(clinic, before: before)
+                return clinic
+            }
+        }
+    }
+
+    /// Under optimistic concurrency; audited. Booked appointments keep the amount they were booked at.
+    func updateService(_ id: UUID, _ input: Input<UpdateServiceRequest>, expected: Int?, by actor: Actor) async throws
+        -> ClinicService
+    {
+        var errors = input.problems
+        let name = input.name.map { Self.checkName($0, &errors) }
+        Self.checkSchedule(interval: input.typicalIntervalDays.newValue, duration: input.durationMinutes.newValue, &errors)
+        try errors.throwIfAny()
+        return try await saveUnique(ClinicService.schema) {
+            try await db.transaction { db in
+                let version = try await VersionGate(db: db).claim(ClinicService.schema, id: id, expected: expected,
+                                                                   notFound: "Service")
+                guard let service = try await ClinicService.find(id, on: db) else { throw APIError.notFound("Service") }
+                let before = service.auditFields
+                if let name {
+                    service.name = name
+                    service.nameKey = name.lowercased()
+                }
+                if let price = input.price { service.priceCents = price.cents }
+                service.typicalIntervalDays = input.typicalIntervalDays.applied(to: service.typicalIntervalDays)
+                service.durationMinutes = input.durationMinutes.applied(to: service.durationMinutes)
+                service.version = version
+                service.updatedAt = clock.now
+                try await service.save(on: db)
+                try await AuditLog(db: db, clock: clock, actor: actor).updated(service, before: before)
+                return service
+            }
+        }
     }
 
     func listClinics(_ page: PageRequest) async throws -> Page<Clinic> {
@@ -80,6 +134,11 @@ struct CatalogService: Sendable {
 
     private func saveUnique<T>(_ table: String, _ write: () async throws -> T) async throws -> T {
         try await withUniqueName("The name is already taken.", table: table, write)
+    }
+
+    private static func checkSchedule(interval days: Int?, duration minutes: Int?, _ errors: inout FieldErrors) {
+        if let days { errors.check((1...3650).contains(days), "typicalIntervalDays", "must be from 1 to 3650") }
+        if let minutes { errors.check((1...1440).contains(minutes), "durationMinutes", "must be from 1 to 1440") }
     }
 
     private static func checkName(_ raw: String, _ errors: inout FieldErrors) -> String {

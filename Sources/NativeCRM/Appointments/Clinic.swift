@@ -10,6 +10,8 @@ final class Clinic: Model, @unchecked Sendable {
     @Field(key: "name_key") var nameKey: String
     @OptionalField(key: "address") var address: String?
     @OptionalField(key: "phone") var phone: String?
+    /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
+    @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
@@ -26,6 +28,8 @@ final class ClinicService: Model, @unchecked Sendable {
     @Field(key: "price_cents") var priceCents: Int64
     @OptionalField(key: "typical_interval_days") var typicalIntervalDays: Int?
     @OptionalField(key: "duration_minutes") var durationMinutes: Int?
+    /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
+    @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
@@ -35,11 +39,11 @@ final class ClinicService: Model, @unchecked Sendable {
 extension Clinic {
     /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
     /// checks it against the declared properties).
-    var properties: [any AnyProperty] { [$id, $name, $nameKey, $address, $phone, $createdAt, $updatedAt] }
+    var properties: [any AnyProperty] { [$id, $name, $nameKey, $address, $phone, $version, $createdAt, $updatedAt] }
 }
 
 extension ClinicService {
     /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
     /// checks it against the declared properties).
-    var properties: [any AnyProperty] { [$id, $name, $nameKey, $priceCents, $typicalIntervalDays, $durationMinutes, $createdAt, $updatedAt] }
+    var properties: [any AnyProperty] { [$id, $name, $nameKey, $priceCents, $typicalIntervalDays, $durationMinutes, $version, $createdAt, $updatedAt] }
 }

@@ -12,7 +12,7 @@ struct AuthController: RouteCollection {
     }
 
     @Sendable func login(req: Request) async throws -> LoginResponse {
-        let input = try req.decodeStrict(LoginRequest.self)
+        let input = try req.decodeInput(LoginRequest.self)
         return try await AuthService(request: req).login(input)
     }
 
@@ -27,7 +27,7 @@ struct AuthController: RouteCollection {
     }
 
     @Sendable func changePassword(req: Request) async throws -> LoginResponse {
-        let input = try req.decodeStrict(PasswordChangeRequest.self)
+        let input = try req.decodeInput(PasswordChangeRequest.self)
         return try await AuthService(request: req).changePassword(input, caller: try req.caller)
     }
 }

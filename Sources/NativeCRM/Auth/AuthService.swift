@@ -29,7 +29,8 @@ struct AuthService: Sendable {
     static let invalidCredentials = APIError(
         .unauthorized, code: "invalid-credentials", detail: "The email or password is wrong, or the account is inactive.")
 
-    func login(_ input: LoginRequest) async throws -> LoginResponse {
+    func login(_ input: Input<LoginRequest>) async throws -> LoginResponse {
+        try input.problems.throwIfAny()
         // Before any lookup or counter: an email no account can have is not worth a row.
         guard input.email.count <= TextLimits.email else {
             throw APIError.invalid("email", "must be at most \(TextLimits.email) characters")
@@ -41,8 +42,8 @@ struct AuthService: Sendable {
 
     /// `POST /auth/password`: the caller's current password (checked under the throttle, like a login)
     /// and a new one. Every earlier token of the user ends; the answer carries a fresh one.
-    func changePassword(_ input: PasswordChangeRequest, caller: AuthenticatedUser) async throws -> LoginResponse {
-        var errors = FieldErrors()
+    func changePassword(_ input: Input<PasswordChangeRequest>, caller: AuthenticatedUser) async throws -> LoginResponse {
+        var errors = input.problems
         UserInput.checkPassword(input.newPassword, field: "newPassword", into: &errors)
         try errors.throwIfAny()
         _ = try await checkPassword(email: caller.email, input.currentPassword, wrong: APIError(

@@ -1,7 +1,16 @@
 import Vapor
 
-/// `POST/GET /crm/users`, `PATCH /crm/users/:id` (the route group decides who may call them).
+/// `POST/GET /crm/users`, `PATCH /crm/users/:id` (the route group decides who may call them), and
+/// `GET /crm/users/:id` (`own`: an ADMIN, or any user for their own id).
 struct UserController: RouteCollection {
+    func own(_ routes: any RoutesBuilder) {
+        routes.get("users", ":id", use: show)
+    }
+
+    @Sendable func show(req: Request) async throws -> UserResponse {
+        UserResponse(try await UserService(request: req).find(try req.parameters.uuid("id"), for: try req.caller))
+    }
+
     func boot(routes: any RoutesBuilder) throws {
         let users = routes.grouped("users")
         users.post(use: create)
@@ -10,7 +19,7 @@ struct UserController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let input = try req.decodeStrict(CreateUserRequest.self)
+        let input = try req.decodeInput(CreateUserRequest.self)
         let user = try await UserService(request: req).create(input, by: try req.caller.actor)
         return try await UserResponse(user).encodeResponse(status: .created, for: req)
     }
@@ -25,7 +34,7 @@ struct UserController: RouteCollection {
 
     @Sendable func update(req: Request) async throws -> UserResponse {
         let id = try req.parameters.uuid("id")
-        let input = try req.decodeStrict(UpdateUserRequest.self)
+        let input = try req.decodeInput(UpdateUserRequest.self)
         return UserResponse(try await UserService(request: req).update(id: id, input, by: try req.caller.actor))
     }
 }

@@ -22,44 +22,32 @@ struct UserResponse: Content {
 }
 
 /// `POST /crm/users`.
-struct CreateUserRequest: Content, StrictInput {
+struct CreateUserRequest: Content {
     var email: String
     var name: String
     var role: UserRole
     var password: String
     var active: Bool?
-
-    enum CodingKeys: String, CodingKey, CaseIterable { case email, name, role, password, active }
-    typealias Field = CodingKeys
 }
 
 /// `PATCH /crm/users/:id`: only the fields present change. `password` is an ADMIN's reset.
-struct UpdateUserRequest: Content, StrictInput {
+struct UpdateUserRequest: Content {
     var name: String?
     var role: UserRole?
     var active: Bool?
     var password: String?
-
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, role, active, password }
-    typealias Field = CodingKeys
 }
 
 /// `POST /auth/login`.
-struct LoginRequest: Content, StrictInput {
+struct LoginRequest: Content {
     var email: String
     var password: String
-
-    enum CodingKeys: String, CodingKey, CaseIterable { case email, password }
-    typealias Field = CodingKeys
 }
 
 /// `POST /auth/password`: the caller changes their own password.
-struct PasswordChangeRequest: Content, StrictInput {
+struct PasswordChangeRequest: Content {
     var currentPassword: String
     var newPassword: String
-
-    enum CodingKeys: String, CodingKey, CaseIterable { case currentPassword, newPassword }
-    typealias Field = CodingKeys
 }
 
 /// The short user block inside a login response.

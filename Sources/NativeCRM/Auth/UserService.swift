@@ -18,9 +18,9 @@ struct UserService: Sendable {
         self.init(db: request.db, clock: request.clock, hasher: PasswordHashing(app: request.application))
     }
 
-    func create(_ input: CreateUserRequest, by actor: Actor) async throws -> User {
+    func create(_ input: Input<CreateUserRequest>, by actor: Actor) async throws -> User {
         let email = UserInput.normalizedEmail(input.email)
-        var errors = FieldErrors()
+        var errors = input.problems
         errors.check(UserInput.isPlausibleEmail(email), "email", "must be a valid email address")
         UserInput.checkName(input.name, into: &errors)
         UserInput.checkPassword(input.password, into: &errors)
@@ -40,6 +40,15 @@ struct UserService: Sendable {
         return user
     }
 
+    /// One user: an ADMIN may read anyone, everyone else only themselves (403 for another id).
+    func find(_ id: UUID, for caller: AuthenticatedUser) async throws -> User {
+        guard caller.role == .admin || caller.id == id else {
+            throw APIError(.forbidden, code: "forbidden", detail: "Only an ADMIN reads other users.")
+        }
+        guard let user = try await User.find(id, on: db) else { throw APIError.notFound("User") }
+        return user
+    }
+
     func list(_ page: PageRequest, role: UserRole?, active: Bool?) async throws -> Page<User> {
         let query = User.query(on: db)
         if let role { query.filter(\.$role == role) }
@@ -49,8 +58,8 @@ struct UserService: Sendable {
 
     /// Name, role, active and an ADMIN's password reset. Deactivation, reactivation and a reset end
     /// every earlier token of the user (its token epoch moves on).
-    func update(id: UUID, _ input: UpdateUserRequest, by actor: Actor) async throws -> User {
-        var errors = FieldErrors()
+    func update(id: UUID, _ input: Input<UpdateUserRequest>, by actor: Actor) async throws -> User {
+        var errors = input.problems
         UserInput.checkName(input.name, into: &errors)
         if let password = input.password { UserInput.checkPassword(password, into: &errors) }
         try errors.throwIfAny()
@@ -112,7 +121,7 @@ struct UserService: Sendable {
 
     /// Creates a user from the command line (`crm create-user`) or the first-admin bootstrap.
     func createDirect(email: String, name: String, role: UserRole, password: String) async throws -> User {
-        try await create(CreateUserRequest(email: email, name: name, role: role, password: password, active: true),
+        try await create(Input(CreateUserRequest(email: email, name: name, role: role, password: password, active: true)),
                          by: .system)
     }
 }

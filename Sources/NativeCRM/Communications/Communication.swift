@@ -19,6 +19,8 @@ final class Communication: Model, StoresMetadata, @unchecked Sendable {
     @Field(key: "logged_by") var loggedBy: UUID
     /// The `scheduledAt` a reminder was last sent for.
     @OptionalField(key: "reminded_for") var remindedFor: Date?
+    /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
+    @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
@@ -36,5 +38,5 @@ final class Communication: Model, StoresMetadata, @unchecked Sendable {
 extension Communication {
     /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
     /// checks it against the declared properties).
-    var properties: [any AnyProperty] { [$id, $customerID, $type, $direction, $status, $subject, $notes, $durationSeconds, $scheduledAt, $occurredAt, $metadataText, $loggedBy, $remindedFor, $createdAt, $updatedAt] }
+    var properties: [any AnyProperty] { [$id, $customerID, $type, $direction, $status, $subject, $notes, $durationSeconds, $scheduledAt, $occurredAt, $metadataText, $loggedBy, $remindedFor, $version, $createdAt, $updatedAt] }
 }

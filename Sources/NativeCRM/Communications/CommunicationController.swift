@@ -1,9 +1,10 @@
 import Vapor
 
-/// `POST /crm/communications` and `GET /crm/customers/:id/communications`.
+/// `POST /crm/communications`, `PATCH /crm/communications/:id` and `GET /crm/customers/:id/communications`.
 struct CommunicationController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.post("communications", use: log)
+        routes.patch("communications", ":id", use: update)
         routes.get("customers", ":id", "communications", use: history)
     }
 
@@ -12,9 +13,17 @@ struct CommunicationController: RouteCollection {
     }
 
     @Sendable func log(req: Request) async throws -> Response {
-        let input = try req.content.decode(CreateCommunicationRequest.self)
+        let input = try req.decodeInput(CreateCommunicationRequest.self)
         let communication = try await service(req).log(input, by: try req.caller)
-        return try await CommunicationResponse(communication).encodeResponse(status: .created, for: req)
+        return try await CommunicationResponse(communication).response(version: communication.version, status: .created, for: req)
+    }
+
+    @Sendable func update(req: Request) async throws -> Response {
+        let id = try req.parameters.uuid("id")
+        let expected = try IfMatch.version(req)
+        let input = try req.decodeInput(UpdateCommunicationRequest.self)
+        let communication = try await service(req).update(id, input, expected: expected, by: try req.caller)
+        return try await CommunicationResponse(communication).response(version: communication.version, for: req)
     }
 
     @Sendable func history(req: Request) async throws -> Response {

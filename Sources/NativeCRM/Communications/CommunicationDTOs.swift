@@ -14,6 +14,15 @@ struct CreateCommunicationRequest: Content {
     var metadata: JSONObject?
 }
 
+/// `PATCH /crm/communications/:id`: a correction or the outcome of a scheduled one. Only a `scheduled`
+/// communication changes status or `scheduledAt`; `subject` and `notes` can always be corrected.
+struct UpdateCommunicationRequest: Decodable, Sendable {
+    var status: CommunicationStatus?
+    var scheduledAt: Date?
+    var subject: PatchField<String>
+    var notes: PatchField<String>
+}
+
 /// A communication as the API shows it.
 struct CommunicationResponse: Content {
     var id: UUID
@@ -29,6 +38,7 @@ struct CommunicationResponse: Content {
     var metadata: JSONObject
     var loggedBy: UUID
     var createdAt: Date
+    var updatedAt: Date
 
     init(_ communication: Communication) {
         id = communication.id!
@@ -44,6 +54,7 @@ struct CommunicationResponse: Content {
         metadata = communication.metadata
         loggedBy = communication.loggedBy
         createdAt = communication.createdAt
+        updatedAt = communication.updatedAt
     }
 }
 

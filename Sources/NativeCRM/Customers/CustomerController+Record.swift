@@ -12,13 +12,7 @@ extension CustomerController {
     @Sendable func updateRecord(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("id")
         let expected = try IfMatch.version(req)
-        let body = try req.content.decode(JSONObject.self)
-        var errors = FieldErrors()
-        for key in UpdateRecordRequest.readOnlyKeys where body.fields[key] != nil {
-            errors.add(key, "is derived from the customer's history and cannot be set")
-        }
-        try errors.throwIfAny()
-        let input = try req.content.decode(UpdateRecordRequest.self)
+        let input = try req.decodeInput(UpdateRecordRequest.self)
         let (record, version) = try await RecordService(db: req.db, clock: req.clock)
             .update(customerID: id, input, expected: expected, by: try req.caller)
         return try await record.response(version: version, for: req)

@@ -19,7 +19,7 @@ struct CustomerController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let input = try req.content.decode(CreateCustomerRequest.self)
+        let input = try req.decodeInput(CreateCustomerRequest.self)
         let customer = try await service(req).create(input, by: try req.caller)
         return try await CustomerResponse(customer).response(version: customer.version, status: .created, for: req)
     }
@@ -42,7 +42,7 @@ struct CustomerController: RouteCollection {
     @Sendable func update(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("id")
         let expected = try IfMatch.version(req)
-        let input = try req.content.decode(UpdateCustomerRequest.self)
+        let input = try req.decodeInput(UpdateCustomerRequest.self)
         let customer = try await service(req).update(id, input, expected: expected, by: try req.caller)
         return try await CustomerResponse(customer).response(version: customer.version, for: req)
     }

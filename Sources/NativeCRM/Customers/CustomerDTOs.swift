@@ -11,7 +11,7 @@ struct CreateCustomerRequest: Content {
 }
 
 /// `PATCH /crm/customers/:id`: absent fields stay; `null` clears the optional ones.
-struct UpdateCustomerRequest: Decodable {
+struct UpdateCustomerRequest: Decodable, Sendable {
     var firstName: String?
     var lastName: String?
     var email: PatchField<String>

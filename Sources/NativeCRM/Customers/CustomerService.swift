@@ -8,8 +8,8 @@ struct CustomerService: Sendable {
     let clock: CRMClock
 
     /// Creates the customer and its record (status `new`) atomically.
-    func create(_ input: CreateCustomerRequest, by caller: AuthenticatedUser) async throws -> Customer {
-        var errors = FieldErrors()
+    func create(_ input: Input<CreateCustomerRequest>, by caller: AuthenticatedUser) async throws -> Customer {
+        var errors = input.problems
         let firstName = Self.checkName(input.firstName, "firstName", &errors)
         let lastName = Self.checkName(input.lastName, "lastName", &errors)
         let email = ContactFields.checkEmail(input.email, into: &errors)
@@ -93,10 +93,10 @@ struct CustomerService: Sendable {
     }
 
     /// Partial update under optimistic concurrency (`expected` is the client's `If-Match`).
-    func update(_ id: UUID, _ input: UpdateCustomerRequest, expected: Int?, by caller: AuthenticatedUser) async throws
+    func update(_ id: UUID, _ input: Input<UpdateCustomerRequest>, expected: Int?, by caller: AuthenticatedUser) async throws
         -> Customer
     {
-        var errors = FieldErrors()
+        var errors = input.problems
         let firstName = input.firstName.map { Self.checkName($0, "firstName", &errors) }
         let lastName = input.lastName.map { Self.checkName($0, "lastName", &errors) }
         let email = input.email.newValue.map { ContactFields.checkEmail($0, into: &errors) }

@@ -100,10 +100,12 @@ struct CustomerRecordResponse: Content {
 }
 
 /// `PUT /crm/customers/:id/record`: only these three fields may change.
-struct UpdateRecordRequest: Decodable {
+struct UpdateRecordRequest: Decodable, Sendable, ReadOnlyKeys {
     var customerStatus: CustomerStatus?
     var notes: PatchField<String>
     var preferences: JSONObject?
+
+    static let readOnlyMessage = "is derived from the customer's history and cannot be set"
 
     /// Keys a client may read but never write (the derived statistics and identities).
     static let readOnlyKeys: [String] = [

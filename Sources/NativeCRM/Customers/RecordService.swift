@@ -104,10 +104,10 @@ struct RecordService: Sendable {
 
     /// `PUT /crm/customers/:id/record`: status, notes and preferences (merged shallowly) only, under
     /// optimistic concurrency. Returns the record block and its new version.
-    func update(customerID: UUID, _ input: UpdateRecordRequest, expected: Int?, by caller: AuthenticatedUser) async throws
+    func update(customerID: UUID, _ input: Input<UpdateRecordRequest>, expected: Int?, by caller: AuthenticatedUser) async throws
         -> (RecordResponse, Int)
     {
-        var errors = FieldErrors()
+        var errors = input.problems
         errors.maxLength(input.notes.newValue, "notes", TextLimits.notes)
         try errors.throwIfAny()
         return try await db.transaction { db in

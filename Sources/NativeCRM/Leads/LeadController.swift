@@ -15,7 +15,7 @@ struct LeadController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let lead = try await service(req).create(try req.content.decode(CreateLeadRequest.self), by: try req.caller)
+        let lead = try await service(req).create(try req.decodeInput(CreateLeadRequest.self), by: try req.caller)
         return try await LeadResponse(lead).response(version: lead.version, status: .created, for: req)
     }
 
@@ -37,7 +37,7 @@ struct LeadController: RouteCollection {
     @Sendable func update(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("id")
         let expected = try IfMatch.version(req)
-        let input = try req.content.decode(UpdateLeadRequest.self)
+        let input = try req.decodeInput(UpdateLeadRequest.self)
         let lead = try await service(req).update(id, input, expected: expected, by: try req.caller)
         return try await LeadResponse(lead).response(version: lead.version, for: req)
     }

@@ -15,7 +15,7 @@ struct CreateLeadRequest: Content {
 }
 
 /// `PATCH /crm/leads/:id`: partial; `metadata` merges shallowly.
-struct UpdateLeadRequest: Decodable {
+struct UpdateLeadRequest: Decodable, Sendable {
     var status: LeadStatus?
     var notes: PatchField<String>
     var estimatedValue: PatchField<Money>

@@ -7,8 +7,8 @@ struct LeadService: Sendable {
     let clock: CRMClock
     let events: any ActivityEvents
 
-    func create(_ input: CreateLeadRequest, by caller: AuthenticatedUser) async throws -> Lead {
-        var errors = FieldErrors()
+    func create(_ input: Input<CreateLeadRequest>, by caller: AuthenticatedUser) async throws -> Lead {
+        var errors = input.problems
         let contact = Self.checkContact(firstName: input.firstName, lastName: input.lastName,
                                         email: input.email, phone: input.phone, &errors)
         errors.check(ContactFields.trimmed(input.email) != nil || ContactFields.trimmed(input.phone) != nil, "email",
@@ -75,9 +75,9 @@ struct LeadService: Sendable {
     /// Partial update. A salesperson may change only leads assigned to them or unassigned, and may
     /// only claim (assign to themselves); the front desk and managers change and assign any lead.
     /// Under optimistic concurrency (`expected` is the client's `If-Match`).
-    func update(_ id: UUID, _ input: UpdateLeadRequest, expected: Int?, by caller: AuthenticatedUser) async throws -> Lead {
+    func update(_ id: UUID, _ input: Input<UpdateLeadRequest>, expected: Int?, by caller: AuthenticatedUser) async throws -> Lead {
         // Each given field must be valid on its own before any version is claimed (400 before 412).
-        var fieldErrors = FieldErrors()
+        var fieldErrors = input.problems
         _ = Self.checkContact(firstName: input.firstName ?? "placeholder", lastName: input.lastName.newValue,
                               email: input.email.newValue, phone: input.phone.newValue, &fieldErrors)
         fieldErrors.maxLength(input.lostReason.newValue, "lostReason", TextLimits.lostReason)

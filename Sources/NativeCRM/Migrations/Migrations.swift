@@ -21,5 +21,6 @@ enum CRMMigrations {
         M0016_AddSessionSecurity(),
         M0017_RepairFreeFormJSON(),
         M0018_AddStreamFanout(),
+        M0019_VersionCatalogAndCommunications(),
     ]
 }

@@ -12,7 +12,8 @@ final class NotificationScheduler: LifecycleHandler, Sendable {
         let interval = app.crmConfig.schedulerInterval
         let logger = Logger(label: "crm.scheduler")
         let job = SendTimedNotificationsJob(db: app.db, clock: app.clock,
-                                            reminderMinutes: app.crmConfig.reminderMinutes)
+                                            reminderMinutes: app.crmConfig.reminderMinutes,
+                                            clinicTime: app.clinicTime)
         let clock = app.clock
         let purge = PurgeExpiredRowsJob(app: app)
         task.withLockedValue { current in

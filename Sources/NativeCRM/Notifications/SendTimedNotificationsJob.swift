@@ -11,6 +11,7 @@ struct SendTimedNotificationsJob: Sendable {
     let db: any Database
     let clock: CRMClock
     let reminderMinutes: Int
+    var clinicTime = ClinicTime.utc
     var batchSize = 500
 
     static let upcomingWindow: TimeInterval = 24 * 3600
@@ -42,21 +43,27 @@ struct SendTimedNotificationsJob: Sendable {
 
     private func communicationReminders(_ now: Date) async throws -> Int {
         let candidates = try await Communication.query(on: db)
+            .join(Customer.self, on: \Communication.$customerID == \Customer.$id)
             .filter(\.$status == .scheduled)
             .filter(\.$scheduledAt > now)
             .filter(\.$scheduledAt <= now.addingTimeInterval(Double(reminderMinutes) * 60))
-            .filter(.sql(unsafeRaw: "(reminded_for IS NULL OR reminded_for <> scheduled_at)"))
+            .filter(.sql(unsafeRaw: "(communications.reminded_for IS NULL OR communications.reminded_for <> communications.scheduled_at)"))
             .limit(batchSize).all()
         return try await deliver(candidates) { communication, db in
             let at = communication.scheduledAt!
             try await Communication.query(on: db).filter(\.$id == communication.id!)
                 .set(\.$remindedFor, to: at).update()
+            // The customer's salesperson does the call; without one, whoever scheduled it.
+            let customer = try communication.joined(Customer.self)
+            let recipient = customer.assignedSalesID ?? communication.loggedBy
+            let what = communication.subject.map { " (\($0))" } ?? ""
             return NotificationDraft(
-                userID: communication.loggedBy, type: .communicationReminder,
+                userID: recipient, type: .communicationReminder,
                 title: "Upcoming \(communication.type.rawValue)",
-                body: "\(communication.subject ?? "A scheduled \(communication.type.rawValue)") at \(Timestamp.format(at)).",
+                body: "\(communication.type.rawValue.capitalized) with \(customer.firstName) \(customer.lastName)\(what) "
+                    + "at \(clinicTime.format(at)).",
                 entityType: "communication", entityID: communication.id!,
-                deliveryKey: Self.key(.communicationReminder, communication.id!, at, communication.loggedBy))
+                deliveryKey: Self.key(.communicationReminder, communication.id!, at, recipient))
         }
     }
 
@@ -75,7 +82,7 @@ struct SendTimedNotificationsJob: Sendable {
             guard let salesID = customer.assignedSalesID else { return nil }
             return NotificationDraft(
                 userID: salesID, type: .appointmentUpcoming, title: "Upcoming appointment",
-                body: "\(customer.firstName) \(customer.lastName) is booked for \(Timestamp.format(appointment.startTime)).",
+                body: "\(customer.firstName) \(customer.lastName) is booked for \(clinicTime.format(appointment.startTime)).",
                 entityType: "appointment", entityID: appointment.id!,
                 deliveryKey: Self.key(.appointmentUpcoming, appointment.id!, appointment.startTime, salesID))
         }
@@ -101,7 +108,7 @@ struct SendTimedNotificationsJob: Sendable {
             let type: NotificationType = overdue ? .taskOverdue : .taskDueSoon
             return NotificationDraft(
                 userID: action.assignedTo!, type: type, title: overdue ? "Task overdue" : "Task due soon",
-                body: "\(action.title) was due \(overdue ? "at" : "by") \(Timestamp.format(due)).",
+                body: "\(action.title) was due \(overdue ? "at" : "by") \(clinicTime.format(due)).",
                 entityType: "action", entityID: action.id!,
                 deliveryKey: Self.key(type, action.id!, due, action.assignedTo!))
         }

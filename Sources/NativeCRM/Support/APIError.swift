@@ -66,7 +66,10 @@ public struct FieldErrors: Sendable {
 
     public init() {}
 
+    /// Records a problem; a field already reported keeps its first message (a missing or mistyped
+    /// value is not also reported as out of range).
     public mutating func add(_ field: String, _ message: String) {
+        guard !all.contains(where: { $0.field == field }) else { return }
         all.append(FieldError(field: field, message: message))
     }
 

@@ -74,7 +74,9 @@ extension QueryParameter {
     static func instant(_ req: Request, _ name: String, endOfDay: Bool) throws -> Date? {
         guard let raw = req.query[String.self, at: name] else { return nil }
         if let date = CalendarDate(raw), Timestamp.acceptedYears.contains(date.year) {
-            return endOfDay ? date.startOfNextDay : date.startOfDay
+            // A day is the clinic's day (CRM_TIME_ZONE): from its midnight to the next.
+            let clinic = req.application.clinicTime
+            return endOfDay ? clinic.startOfNextDay(date) : clinic.startOfDay(date)
         }
         if let instant = Timestamp.parse(raw) { return endOfDay ? instant.addingTimeInterval(0.001) : instant }
         throw APIError.invalid(name, "must be a date YYYY-MM-DD or an RFC 3339 timestamp")

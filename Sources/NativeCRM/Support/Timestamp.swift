@@ -1,7 +1,8 @@
 import Foundation
 
 /// RFC 3339 timestamps: parsed with or without fractional seconds and with any offset,
-/// written in UTC (`2024-01-15T10:00:00Z`, milliseconds only when there are some).
+/// written in UTC always with three fractional digits (`2024-01-15T10:00:00.000Z`), so every timestamp the
+/// API writes has one form and strict ISO-8601 decoders read them all.
 /// Every instant the API handles is kept at whole milliseconds, so a value read back from either
 /// database compares equal to the one written (keyset cursors depend on it).
 public enum Timestamp {
@@ -64,10 +65,8 @@ public enum Timestamp {
         appendPadded((secondOfDay % 3600) / 60, width: 2, to: &text)
         text.append(":")
         appendPadded(secondOfDay % 60, width: 2, to: &text)
-        if millis != 0 {
-            text.append(".")
-            appendPadded(millis, width: 3, to: &text)
-        }
+        text.append(".")
+        appendPadded(millis, width: 3, to: &text)
         text.append("Z")
         return text
     }

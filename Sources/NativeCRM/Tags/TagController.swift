@@ -19,7 +19,7 @@ struct TagController {
     private func service(_ req: Request) -> TagService { TagService(db: req.db, clock: req.clock) }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let tag = try await service(req).create(try req.content.decode(CreateTagRequest.self), by: try req.caller.actor)
+        let tag = try await service(req).create(try req.decodeInput(CreateTagRequest.self), by: try req.caller.actor)
         return try await TagResponse(tag).response(version: tag.version, status: .created, for: req)
     }
 
@@ -30,7 +30,7 @@ struct TagController {
     @Sendable func update(req: Request) async throws -> Response {
         let id = try req.parameters.uuid("tagId")
         let expected = try IfMatch.version(req)
-        let input = try req.content.decode(UpdateTagRequest.self)
+        let input = try req.decodeInput(UpdateTagRequest.self)
         let tag = try await service(req).update(id, input, expected: expected, by: try req.caller.actor)
         return try await TagResponse(tag).response(version: tag.version, for: req)
     }
@@ -42,7 +42,7 @@ struct TagController {
 
     @Sendable func attach(req: Request) async throws -> Response {
         let customerID = try req.parameters.uuid("id")
-        let input = try req.content.decode(AttachTagRequest.self)
+        let input = try req.decodeInput(AttachTagRequest.self)
         let attachment = try await service(req).attach(customerID: customerID, input, by: try req.caller)
         return try await attachment.encodeResponse(status: .created, for: req)
     }

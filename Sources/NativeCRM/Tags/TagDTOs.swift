@@ -8,7 +8,7 @@ struct CreateTagRequest: Content {
 }
 
 /// `PATCH /crm/tags/:tagId`.
-struct UpdateTagRequest: Decodable {
+struct UpdateTagRequest: Decodable, Sendable {
     var name: String?
     var color: PatchField<String>
     var description: PatchField<String>

@@ -6,8 +6,8 @@ struct TagService: Sendable {
     let db: any Database
     let clock: CRMClock
 
-    func create(_ input: CreateTagRequest, by actor: Actor) async throws -> Tag {
-        var errors = FieldErrors()
+    func create(_ input: Input<CreateTagRequest>, by actor: Actor) async throws -> Tag {
+        var errors = input.problems
         let name = Self.checkName(input.name, &errors)
         let color = Self.checkColor(input.color, &errors)
         errors.maxLength(input.description, "description", TextLimits.notes)
@@ -39,8 +39,8 @@ struct TagService: Sendable {
     }
 
     /// Under optimistic concurrency (`expected` is the client's `If-Match`).
-    func update(_ id: UUID, _ input: UpdateTagRequest, expected: Int?, by actor: Actor) async throws -> Tag {
-        var errors = FieldErrors()
+    func update(_ id: UUID, _ input: Input<UpdateTagRequest>, expected: Int?, by actor: Actor) async throws -> Tag {
+        var errors = input.problems
         let name = input.name.map { Self.checkName($0, &errors) }
         let color = input.color.newValue.map { Self.checkColor($0, &errors) }
         errors.maxLength(input.description.newValue, "description", TextLimits.notes)
@@ -78,16 +78,16 @@ struct TagService: Sendable {
 
     // MARK: Characterisation
 
-    func attach(customerID: UUID, _ input: AttachTagRequest, by caller: AuthenticatedUser) async throws
+    func attach(customerID: UUID, _ input: Input<AttachTagRequest>, by caller: AuthenticatedUser) async throws
         -> CustomerTagResponse
     {
+        var errors = input.problems
+        errors.maxLength(input.notes, "notes", TextLimits.notes)
+        try errors.throwIfAny()
         _ = try await CustomerService(db: db, clock: clock).find(customerID)
         guard let tag = try await Tag.find(input.tagId, on: db) else {
             throw APIError.invalid("tagId", "no tag has this id")
         }
-        var errors = FieldErrors()
-        errors.maxLength(input.notes, "notes", TextLimits.notes)
-        try errors.throwIfAny()
         let attachment = CustomerTag()
         attachment.customerID = customerID
         attachment.tagID = tag.id!
@@ -146,7 +146,7 @@ struct TagService: Sendable {
         errors.requiredText(raw, "name", max: TextLimits.name)
     }
 
-    /// `#RGB` or `#RRGGBB`, stored upper-case.
+    /// `#RGB` or `#RRGGBB`, kept as the client sent it (trimmed).
     private static func checkColor(_ raw: String?, _ errors: inout FieldErrors) -> String? {
         guard let raw else { return nil }
         guard let color = ContactFields.trimmed(raw) else {
@@ -156,6 +156,6 @@ struct TagService: Sendable {
         let hex = color.dropFirst()
         let valid = color.hasPrefix("#") && (hex.count == 3 || hex.count == 6) && hex.allSatisfy(\.isHexDigit)
         errors.check(valid, "color", "must be a hex colour such as #FFD700")
-        return color.uppercased()
+        return color
     }
 }

@@ -71,6 +71,7 @@ func withCRM(
     adminEmail: String? = nil, adminPassword: String? = nil, migrate: Bool = true,
     database: DatabaseTarget? = nil, tokenTTL: Int = 28_800, events: (any ActivityEvents)? = nil,
     databasePoolSize: Int? = nil, trustedProxies: [IPNetwork] = [], connectionTimeouts: ConnectionTimeouts = .init(),
+    corsOrigins: [String] = [], timeZone: String = "UTC",
     extraRoutes: (@Sendable (Application) throws -> Void)? = nil, _ body: (TestContext) async throws -> Void
 ) async throws {
     _ = bootstrapLogging
@@ -84,7 +85,8 @@ func withCRM(
     let config = AppConfig(database: target, jwtSecret: testJWTSecret, adminEmail: adminEmail,
                            adminPassword: adminPassword, tokenTTL: tokenTTL, bcryptCost: 4,
                            databasePoolSize: databasePoolSize, trustedProxies: trustedProxies,
-                           connectionTimeouts: connectionTimeouts, logQueries: true)
+                           connectionTimeouts: connectionTimeouts, logQueries: true,
+                           corsOrigins: corsOrigins, timeZone: TimeZone(identifier: timeZone)!)
     try await withApp(configure: { app in
         app.clock = CRMClock { clock.now }
         try await configure(app, config: config)

@@ -9,7 +9,8 @@ struct NotifyOnceCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let job = SendTimedNotificationsJob(db: app.db, clock: app.clock, reminderMinutes: app.crmConfig.reminderMinutes)
+        let job = SendTimedNotificationsJob(db: app.db, clock: app.clock, reminderMinutes: app.crmConfig.reminderMinutes,
+                                           clinicTime: app.clinicTime)
         let report = try await job.run(at: app.clock.now)
         context.console.print("Sent \(report.total) notifications (\(report)).")
     }
