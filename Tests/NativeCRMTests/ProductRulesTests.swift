@@ -214,8 +214,70 @@ struct ProductRulesTests {
             #expect(second.list.count == 1)
             let first = try await t.get("/crm/customers/\(customer)/communications?endDate=2025-06-01", token: sales.token)
             #expect(first.list.isEmpty)
+            // The follow-up threshold counts Zurich days: 12 May 22:30 UTC is 13 May there, 20 days ago.
+            let late = try await t.makeCustomer(sales.token)
+            _ = t.createdID(try await t.logCommunication(sales.token, customer: late, occurredAt: "2025-05-12T22:30:00Z"))
+            let due = try await t.get("/crm/customers/follow-up?daysThreshold=21", token: sales.token).list
+            #expect(!due.contains { $0.string("customerId") == late })
+            let twenty = try await t.get("/crm/customers/follow-up?daysThreshold=20", token: sales.token).list
+            #expect(twenty.first { $0.string("customerId") == late }?.int("daysSinceLastContact") == 20)
         }
         #expect(throws: ConfigurationError.self) { try AppConfig.fromEnvironment(["CRM_TIME_ZONE": "Mars/Olympus"]) }
         #expect(try AppConfig.fromEnvironment(["CRM_TIME_ZONE": "Europe/Zurich"]).timeZone.identifier == "Europe/Zurich")
+    }
+
+    @Test func aToDoListShowsWhoEachActionIsAbout() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let sales = try await t.makeUser(.salesperson)
+            let customer = try await t.makeCustomer(sales.token, first: "Mia", last: "Keller", phone: "+41 79 230 44 29")
+            _ = t.createdID(try await t.post("/crm/actions", token: sales.token,
+                                             ["customerId": customer, "actionType": "phone_call", "title": "Call Mia",
+                                              "assignedTo": sales.id, "dueDate": day(1)]))
+            let pending = try await t.get("/crm/actions/pending", token: sales.token).list
+            #expect(pending.count == 1)
+            let who = pending[0][object: "customer"]
+            #expect(who.string("id") == customer)
+            #expect(who.string("firstName") == "Mia")
+            #expect(who.string("lastName") == "Keller")
+            #expect(who.string("phone") == "+41792304429")
+            let listed = try await t.get("/crm/actions?customerId=\(customer)", token: sales.token).list
+            #expect(listed.first?[object: "customer"].string("lastName") == "Keller")
+        }
+    }
+
+    @Test func aPhoneNumberTypedNationallyFindsTheCustomer() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let sales = try await t.makeUser(.salesperson)
+            let mia = try await t.makeCustomer(sales.token, first: "Mia", phone: "+41 79 230 44 29")
+            _ = try await t.makeCustomer(sales.token, first: "Noah", phone: "+41 78 111 22 33")
+            for typed in ["079 230 44 29", "0792304429", "079-230-44-29", "0041 79 230 44 29", "+41792304429", "230 44 29"] {
+                let query = typed.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                let found = try await t.get("/crm/customers?search=\(query)", token: sales.token).list
+                #expect(found.compactMap { $0.string("id") } == [mia], "\(typed)")
+            }
+        }
+    }
+
+    @Test func aSecondCustomerWithTheSameContactIsCreatedButNamed() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let desk = try await t.makeUser(.secretariat)
+            let first = try await t.post("/crm/customers", token: desk.token,
+                                         ["firstName": "Anna", "lastName": "Meier", "email": "family@mail.test", "phone": "+41791110000"])
+            #expect(first.status == .created)
+            #expect((first.json["possibleDuplicates"] as? [String]) == [])
+            let sameEmail = try await t.post("/crm/customers", token: desk.token,
+                                             ["firstName": "Anna", "lastName": "Meier", "email": "FAMILY@mail.test"])
+            #expect(sameEmail.status == .created)
+            #expect((sameEmail.json["possibleDuplicates"] as? [String]) == [first.json.string("id")!])
+            let samePhone = try await t.post("/crm/customers", token: desk.token,
+                                             ["firstName": "Leo", "lastName": "Meier", "phone": "079 111 00 00"])
+            // A national number is stored as typed (no country is assumed), so only an identical one matches.
+            #expect(samePhone.status == .created)
+            let sharedPhone = try await t.post("/crm/customers", token: desk.token,
+                                               ["firstName": "Leo", "lastName": "Meier", "phone": "+41 79 111 00 00"])
+            #expect((sharedPhone.json["possibleDuplicates"] as? [String]) == [first.json.string("id")!])
+            let read = try await t.get("/crm/customers/\(first.json.string("id")!)", token: desk.token)
+            #expect(read.json["possibleDuplicates"] == nil)
+        }
     }
 }

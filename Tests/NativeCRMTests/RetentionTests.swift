@@ -64,8 +64,10 @@ struct RetentionTests {
             let recent = try await t.makeCustomer(sales.token, first: "Recent")
             let theirs = try await t.makeCustomer(other.token, first: "Theirs")
             _ = try await t.logCommunication(sales.token, customer: old, occurredAt: day(-60, hour: 9))
-            _ = try await t.logCommunication(sales.token, customer: edge, occurredAt: day(-21, hour: 8))   // 21 days + 1 h ago
-            _ = try await t.logCommunication(sales.token, customer: recent, occurredAt: day(-21, hour: 10)) // 20 days 23 h ago
+            // Days are the clinic's calendar days (UTC here): 12 May 23:00 is 21 days before 2 June, though
+            // only 20 days and 10 hours by the clock; 13 May 00:00 is 20 days.
+            _ = try await t.logCommunication(sales.token, customer: edge, occurredAt: day(-21, hour: 23))
+            _ = try await t.logCommunication(sales.token, customer: recent, occurredAt: day(-20, hour: 0))
             _ = try await t.logCommunication(sales.token, customer: recent, type: "note", direction: nil, occurredAt: day(-100))
 
             let mine = try await t.get("/crm/customers/follow-up?daysThreshold=21", token: sales.token).list

@@ -201,6 +201,12 @@ schemas["Customer"] = resp_obj({
     "dateOfBirth": nullable(DATE), "assignedSalesId": nullable(UUID),
     "createdAt": DT, "updatedAt": DT,
 })
+schemas["CreatedCustomer"] = resp_obj({
+    **schemas["Customer"]["properties"],
+    "possibleDuplicates": d(s("array", items=UUID), "Other customers with the same email or phone (oldest first, "
+                                                    "at most 20): the customer is created anyway (families share a "
+                                                    "phone), and the front desk can check whether it is the same person."),
+})
 NAME100 = s("string", minLength=1, maxLength=100, description="1 to 100 characters after trimming.")
 EMAIL_IN = s("string", format="email", maxLength=254,
              description="Trimmed and lower-cased; must be a plausible address. An empty string means none.")
@@ -419,6 +425,8 @@ schemas["Action"] = resp_obj({
     "isOverdue": d(BOOL, "Pending and past its due date."),
     "secondsUntilDue": nullable(d(INT, "Seconds from now to the due date, negative when past; null without a due date.")),
     "createdAt": DT, "updatedAt": DT,
+    "customer": nullable(d(resp_obj({"id": UUID, "firstName": STR, "lastName": STR, "phone": nullable(STR)}),
+                           "Who the action is about (null without a customer), so a to-do list needs no request per row.")),
 })
 TITLE = s("string", minLength=1, maxLength=200, description="1 to 200 characters after trimming.")
 schemas["CreateActionRequest"] = obj({
@@ -796,8 +804,9 @@ ex_action = {
     "completedAt": None,
     "isOverdue": False,
     "secondsUntilDue": 86400,
-    "createdAt": "2024-01-30T09:00:00Z",
-    "updatedAt": "2024-01-30T09:00:00Z",
+    "createdAt": "2024-01-30T09:00:00.000Z",
+    "updatedAt": "2024-01-30T09:00:00.000Z",
+    "customer": {"id": EX_CUSTOMER_ID, "firstName": "John", "lastName": "Doe", "phone": "+41791234567"},
 }
 ex_customer_tag = {
     "id": EX_ATTACH_ID,
@@ -1044,14 +1053,16 @@ op("patch", "/crm/users/{id}", op_id="updateUser", summary="Rename, change role,
 op("post", "/crm/customers", op_id="createCustomer", versioned=True, summary="Create a customer (and its record)", tag="Customers",
    audience="everyone",
    description="Creates the customer and its record (status `new`) together. A SALESPERSON's new customer is "
-               "assigned to them unless the body names another salesperson.",
+               "assigned to them unless the body names another salesperson. A customer with the same email or "
+               "phone as others is still created; the 201 names them in `possibleDuplicates`.",
    body="CreateCustomerRequest",
    body_examples=examples(customer=("A customer", {"firstName": "John", "lastName": "Doe", "email": "john@example.com",
                                                    "phone": "+41 79 123 45 67"})),
-   success={"201": ok(ref("Customer"), "The created customer.")})
+   success={"201": ok(ref("CreatedCustomer"), "The created customer, with possible duplicates.")})
 op("get", "/crm/customers", op_id="listCustomers", summary="List and search customers", tag="Customers",
    audience="everyone", description="Newest first; keyset-paged.",
-   params=[qp("search", s("string", maxLength=200), "Case-insensitive substring of first name, last name, email or phone; at most 200 characters."),
+   params=[qp("search", s("string", maxLength=200), "Case-insensitive substring of first name, last name, email or phone; a phone number matches with or "
+                                                  "without separators and typed nationally (`079 230 44 29` finds `+41 79 230 44 29`); at most 200 characters."),
            q_enum("status", CUSTOMER_STATUS, "Only customers whose record has this status."),
            q_uuid("assignedSalesId", "Only customers of this salesperson."),
            q_uuid("tagId", "Only customers carrying this tag.")] + PAGING,

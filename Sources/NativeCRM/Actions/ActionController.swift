@@ -11,10 +11,24 @@ struct ActionController: RouteCollection {
         actions.put(":id", use: update)
     }
 
+    /// Actions as responses, each with its customer (one query for the whole page).
+    private func responses(_ page: Page<SalesAction>, _ req: Request) async throws -> Page<ActionResponse> {
+        let customers = try await CustomerService(db: req.db, clock: req.clock).byID(page.items.compactMap(\.customerID))
+        let now = req.clock.now
+        return page.map { ActionResponse($0, now: now, customer: $0.customerID.flatMap { customers[$0] }) }
+    }
+
+    private func response(_ action: SalesAction, status: HTTPStatus = .ok, _ req: Request) async throws -> Response {
+        let ids = action.customerID.map { [$0] } ?? []
+        let customer = try await CustomerService(db: req.db, clock: req.clock).byID(ids).values.first
+        return try await ActionResponse(action, now: req.clock.now, customer: customer)
+            .response(version: action.version, status: status, for: req)
+    }
+
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.decodeInput(CreateActionRequest.self)
         let action = try await ActionService(db: req.db, clock: req.clock).create(input, by: try req.caller)
-        return try await ActionResponse(action, now: req.clock.now).response(version: action.version, status: .created, for: req)
+        return try await response(action, status: .created, req)
     }
 
     @Sendable func list(req: Request) async throws -> Response {
@@ -26,22 +40,20 @@ struct ActionController: RouteCollection {
             dueBefore: try QueryParameter.timestamp(req, "dueBefore"),
             dueAfter: try QueryParameter.timestamp(req, "dueAfter"))
         let page = try PageRequest(from: req)
-        let now = req.clock.now
-        return try await ActionService(db: req.db, clock: req.clock).list(filter, page: page, visibleTo: try req.caller)
-            .map { ActionResponse($0, now: now) }.response(for: req)
+        let actions = try await ActionService(db: req.db, clock: req.clock).list(filter, page: page, visibleTo: try req.caller)
+        return try await responses(actions, req).response(for: req)
     }
 
     @Sendable func pending(req: Request) async throws -> Response {
         let page = try PageRequest(from: req)
-        let now = req.clock.now
-        return try await ActionService(db: req.db, clock: req.clock).pending(for: try req.caller, page: page)
-            .map { ActionResponse($0, now: now) }.response(for: req)
+        let actions = try await ActionService(db: req.db, clock: req.clock).pending(for: try req.caller, page: page)
+        return try await responses(actions, req).response(for: req)
     }
 
     @Sendable func show(req: Request) async throws -> Response {
         let action = try await ActionService(db: req.db, clock: req.clock)
             .find(try req.parameters.uuid("id"), visibleTo: try req.caller)
-        return try await ActionResponse(action, now: req.clock.now).response(version: action.version, for: req)
+        return try await response(action, req)
     }
 
     @Sendable func update(req: Request) async throws -> Response {
@@ -50,6 +62,6 @@ struct ActionController: RouteCollection {
         let input = try req.decodeInput(UpdateActionRequest.self)
         let action = try await ActionService(db: req.db, clock: req.clock)
             .update(id, input, expected: expected, by: try req.caller)
-        return try await ActionResponse(action, now: req.clock.now).response(version: action.version, for: req)
+        return try await response(action, req)
     }
 }

@@ -49,8 +49,11 @@ struct ActionResponse: Content {
     @NullEncodable var secondsUntilDue: Int?
     var createdAt: Date
     var updatedAt: Date
+    /// Who the action is about, so a to-do list needs no request per row (null without a customer).
+    @NullEncodable var customer: ActionCustomer?
 
-    init(_ action: SalesAction, now: Date) {
+    init(_ action: SalesAction, now: Date, customer: Customer?) {
+        self.customer = customer.map(ActionCustomer.init)
         id = action.id!
         customerId = action.customerID
         actionType = action.actionType
@@ -69,6 +72,21 @@ struct ActionResponse: Content {
         secondsUntilDue = action.dueDate.map { Int($0.timeIntervalSince(now).rounded(.down)) }
         createdAt = action.createdAt
         updatedAt = action.updatedAt
+    }
+}
+
+/// The customer block of an action: enough to show and call them.
+struct ActionCustomer: Content {
+    var id: UUID
+    var firstName: String
+    var lastName: String
+    @NullEncodable var phone: String?
+
+    init(_ customer: Customer) {
+        id = customer.id!
+        firstName = customer.firstName
+        lastName = customer.lastName
+        phone = customer.phone
     }
 }
 

@@ -14,7 +14,7 @@ struct AppointmentController {
 
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.decodeInput(CreateAppointmentRequest.self)
-        let view = try await AppointmentService(db: req.db, clock: req.clock).create(input, by: try req.caller)
+        let view = try await AppointmentService(db: req.db, clock: req.clock, clinicTime: req.application.clinicTime).create(input, by: try req.caller)
         return try await view.response.response(version: view.appointment.version, status: .created, for: req)
     }
 
@@ -24,12 +24,12 @@ struct AppointmentController {
             status: try AppointmentStatus.parse(req.query["status"], field: "status"),
             from: try QueryParameter.instant(req, "from", endOfDay: false),
             to: try QueryParameter.instant(req, "to", endOfDay: true))
-        return try await AppointmentService(db: req.db, clock: req.clock).list(filter, page: try PageRequest(from: req))
+        return try await AppointmentService(db: req.db, clock: req.clock, clinicTime: req.application.clinicTime).list(filter, page: try PageRequest(from: req))
             .map(\.response).response(for: req)
     }
 
     @Sendable func show(req: Request) async throws -> Response {
-        let view = try await AppointmentService(db: req.db, clock: req.clock).find(try req.parameters.uuid("id"))
+        let view = try await AppointmentService(db: req.db, clock: req.clock, clinicTime: req.application.clinicTime).find(try req.parameters.uuid("id"))
         return try await view.response.response(version: view.appointment.version, for: req)
     }
 
@@ -37,7 +37,7 @@ struct AppointmentController {
         let id = try req.parameters.uuid("id")
         let expected = try IfMatch.version(req)
         let input = try req.decodeInput(UpdateAppointmentRequest.self)
-        let view = try await AppointmentService(db: req.db, clock: req.clock)
+        let view = try await AppointmentService(db: req.db, clock: req.clock, clinicTime: req.application.clinicTime)
             .update(id, input, expected: expected, by: try req.caller)
         return try await view.response.response(version: view.appointment.version, for: req)
     }

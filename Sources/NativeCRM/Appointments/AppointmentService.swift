@@ -17,6 +17,8 @@ struct AppointmentView: Sendable {
 struct AppointmentService: Sendable {
     let db: any Database
     let clock: CRMClock
+    /// For the times in the texts people read (the confirmation call's description).
+    var clinicTime = ClinicTime.utc
 
     /// Which status may follow which. Completed and cancelled are final.
     static let transitions: [AppointmentStatus: Set<AppointmentStatus>] = [
@@ -66,7 +68,7 @@ struct AppointmentService: Sendable {
             let customer = try await CustomerService(db: db, clock: clock).find(input.customerId)
             appointment.salesID = customer.assignedSalesID
             if status.isUpcoming {
-                try await AppointmentService(db: db, clock: clock)
+                try await AppointmentService(db: db, clock: clock, clinicTime: clinicTime)
                     .checkNoOverlap(appointment, duration: service.durationMinutes, excluding: nil)
             }
             try await appointment.create(on: db)
@@ -108,7 +110,7 @@ struct AppointmentService: Sendable {
         errors.maxLength(input.notes.newValue, "notes", TextLimits.notes)
         try errors.throwIfAny()
         return try await db.transaction { db in
-            let tx = AppointmentService(db: db, clock: clock)
+            let tx = AppointmentService(db: db, clock: clock, clinicTime: clinicTime)
             // The customer and record first (RowLock.customer's order), then the appointment.
             guard let owner = try await Appointment.find(id, on: db)?.customerID else { throw APIError.notFound("Appointment") }
             try await RowLock(db: db).customer(owner)
@@ -222,7 +224,7 @@ struct AppointmentService: Sendable {
                                     by caller: AuthenticatedUser, on db: any Database) async throws {
         _ = try await ActionService(db: db, clock: clock).createAutomatic(AutomaticAction(
             customerID: appointment.customerID, type: .appointmentScheduled, title: "Confirm appointment",
-            description: "Call to confirm the \(serviceName) appointment of \(Timestamp.format(appointment.startTime)).",
+            description: "Call to confirm the \(serviceName) appointment of \(clinicTime.format(appointment.startTime)).",
             priority: .medium, dueDate: Self.confirmationDue(start: appointment.startTime, now: clock.now),
             assignedTo: customer.assignedSalesID, createdBy: caller.id, relatedAppointmentID: appointment.id),
             by: caller.actor)

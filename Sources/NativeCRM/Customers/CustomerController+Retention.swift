@@ -14,9 +14,10 @@ extension CustomerController {
     @Sendable func followUp(req: Request) async throws -> Response {
         let days = try QueryParameter.int(req, "daysThreshold", range: RetentionService.thresholdRange)
             ?? RetentionService.defaultThreshold
-        let (rows, now) = try await RetentionService(db: req.db, clock: req.clock)
+        let clinicTime = req.application.clinicTime
+        let (rows, now) = try await RetentionService(db: req.db, clock: req.clock, clinicTime: clinicTime)
             .followUp(threshold: days, assignedTo: try QueryParameter.uuid(req, "assignedSalesId"),
                       for: try req.caller, page: try PageRequest(from: req))
-        return try await rows.map { FollowUpCustomerResponse($0.0, customer: $0.1, now: now) }.response(for: req)
+        return try await rows.map { FollowUpCustomerResponse($0.0, customer: $0.1, now: now, clinicTime: clinicTime) }.response(for: req)
     }
 }

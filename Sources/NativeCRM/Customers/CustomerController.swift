@@ -21,7 +21,9 @@ struct CustomerController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.decodeInput(CreateCustomerRequest.self)
         let customer = try await service(req).create(input, by: try req.caller)
-        return try await CustomerResponse(customer).response(version: customer.version, status: .created, for: req)
+        let duplicates = try await service(req).possibleDuplicates(of: customer)
+        return try await CustomerResponse(customer, possibleDuplicates: duplicates)
+            .response(version: customer.version, status: .created, for: req)
     }
 
     @Sendable func list(req: Request) async throws -> Response {
@@ -31,7 +33,7 @@ struct CustomerController: RouteCollection {
             assignedSalesID: try QueryParameter.uuid(req, "assignedSalesId"),
             tagID: try QueryParameter.uuid(req, "tagId"))
         return try await service(req).list(filter, page: try PageRequest(from: req))
-            .map(CustomerResponse.init).response(for: req)
+            .map { CustomerResponse($0) }.response(for: req)
     }
 
     @Sendable func show(req: Request) async throws -> Response {

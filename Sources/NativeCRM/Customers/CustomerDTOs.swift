@@ -31,8 +31,11 @@ struct CustomerResponse: Content {
     @NullEncodable var assignedSalesId: UUID?
     var createdAt: Date
     var updatedAt: Date
+    /// Only in the 201 of a create: other customers with the same email or phone (maybe the same person).
+    var possibleDuplicates: [UUID]?
 
-    init(_ customer: Customer) {
+    init(_ customer: Customer, possibleDuplicates: [UUID]? = nil) {
+        self.possibleDuplicates = possibleDuplicates
         id = customer.id!
         firstName = customer.firstName
         lastName = customer.lastName

@@ -49,6 +49,27 @@ struct CustomerService: Sendable {
         return customer
     }
 
+    /// Other customers with the same email or phone as `customer` (oldest first, at most 20): a new
+    /// customer is created anyway (families share a phone) but the front desk is told
+    /// (`possibleDuplicates`). Served by `idx_customers_email` and `idx_customers_phone`.
+    func possibleDuplicates(of customer: Customer) async throws -> [UUID] {
+        guard customer.email != nil || customer.phone != nil else { return [] }
+        return try await Customer.query(on: db)
+            .filter(\.$id != customer.id!)
+            .group(.or) { or in
+                if let email = customer.email { or.filter(\.$email == email) }
+                if let phone = customer.phone { or.filter(\.$phone == phone) }
+            }
+            .sort(\.$createdAt).sort(\.$id).limit(20).all().map { $0.id! }
+    }
+
+    /// Customers by id, in one query (the names next to a page of actions).
+    func byID(_ ids: [UUID]) async throws -> [UUID: Customer] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await Customer.query(on: db).filter(\.$id ~~ Array(Set(ids))).all()
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id!, $0) })
+    }
+
     /// The oldest customer with this (normalised) email, else with this phone: how a converted lead
     /// finds the customer it already is.
     func findMatching(email: String?, phone: String?) async throws -> Customer? {

@@ -97,7 +97,7 @@ struct RecordService: Sendable {
             customer: CustomerResponse(customer),
             appointments: recent.map(\.response),
             communications: communications.map(CommunicationResponse.init),
-            actions: actions.map { ActionResponse($0, now: now) },
+            actions: actions.map { ActionResponse($0, now: now, customer: customer) },
             tags: try await TagService(db: db, clock: clock).tags(ofCustomer: customerID))
         return (view, record.version)
     }

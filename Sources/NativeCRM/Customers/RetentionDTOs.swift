@@ -51,19 +51,19 @@ struct FollowUpCustomerResponse: Content {
     var customerStatus: CustomerStatus
     @NullEncodable var assignedSalesId: UUID?
     @NullEncodable var lastContactDate: Date?
-    /// Whole days since the last contact; null when never contacted.
+    /// The clinic's calendar days since the last contact; null when never contacted.
     @NullEncodable var daysSinceLastContact: Int?
     @NullEncodable var lastAppointmentDate: Date?
     @NullEncodable var expectedNextVisit: CalendarDate?
 
-    init(_ record: CustomerRecord, customer: Customer, now: Date) {
+    init(_ record: CustomerRecord, customer: Customer, now: Date, clinicTime: ClinicTime) {
         id = record.id!
         customerId = record.customerID
         self.customer = CustomerBrief(customer)
         customerStatus = record.customerStatus
         assignedSalesId = record.assignedSalesID
         lastContactDate = record.lastContactDate
-        daysSinceLastContact = record.lastContactDate.map { Int((now.timeIntervalSince($0) / 86_400).rounded(.down)) }
+        daysSinceLastContact = record.lastContactDate.map { clinicTime.daysBetween($0, and: now) }
         lastAppointmentDate = record.lastAppointmentDate
         expectedNextVisit = record.statistics.expectedNextVisit
     }

@@ -6,6 +6,8 @@ import Vapor
 struct RetentionService: Sendable {
     let db: any Database
     let clock: CRMClock
+    /// The clinic's days: a threshold of N days is N of the clinic's calendar days.
+    var clinicTime = ClinicTime.utc
 
     static let defaultThreshold = 30
     static let thresholdRange = 1...3650
@@ -39,7 +41,8 @@ struct RetentionService: Sendable {
         return try records.map { ($0, try $0.joined(Customer.self)) }
     }
 
-    /// Customers not contacted for `threshold` days: never contacted first, then the oldest contact. A
+    /// Customers not contacted for `threshold` days — last contacted on the clinic's date N or more days
+    /// before today (in `CRM_TIME_ZONE`), or never: never contacted first, then the oldest contact. A
     /// salesperson gets their own customers unless they name a salesperson. Also returns the instant the
     /// threshold was measured from (for each row's days since contact).
     func followUp(threshold days: Int, assignedTo requested: UUID?, for caller: AuthenticatedUser, page: PageRequest)
@@ -47,7 +50,7 @@ struct RetentionService: Sendable {
     {
         let salesID = requested ?? (caller.role == .salesperson ? caller.id : nil)
         let now = clock.now
-        let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
+        let cutoff = clinicTime.startOfDay(clinicTime.day(containing: now).adding(days: 1 - days))
         let query = joinedRecords().filter(\.$contactSortAt < cutoff)
         if let salesID { query.filter(\.$assignedSalesID == salesID) }
         if let cursor = page.cursor {

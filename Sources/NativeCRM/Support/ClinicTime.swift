@@ -43,6 +43,12 @@ struct ClinicTime: Sendable {
         startOfDay(day.adding(days: 1))
     }
 
+    /// Calendar days from the clinic's date of `date` to the clinic's date of `now` (yesterday 23:00 is
+    /// one day ago at 08:00 today).
+    func daysBetween(_ date: Date, and now: Date) -> Int {
+        day(containing: now).daysSinceEpoch - day(containing: date).daysSinceEpoch
+    }
+
     private var calendar: Calendar {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone

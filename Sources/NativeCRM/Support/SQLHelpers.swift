@@ -26,13 +26,28 @@ struct ContactSearch: SQLExpression {
     let table: String
     let text: String
 
-    func serialize(to serializer: inout SQLSerializer) {
+    /// What the search matches: the text itself, the text without phone separators, and for a phone
+    /// number typed nationally (`079 230 44 29`) or with `00` its national significant number
+    /// (`792304429`), which a stored E.164 number (`+41792304429`) contains.
+    var needles: [String] {
         let compact = String(text.filter { !ContactFields.phoneSeparators.contains($0) })
+        var needles = [text]
+        if compact != text, !compact.isEmpty { needles.append(compact) }
+        if compact.count >= 6, compact.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            if compact.hasPrefix("00") {
+                needles.append("+" + compact.dropFirst(2))
+            } else if compact.hasPrefix("0") {
+                needles.append(String(compact.dropFirst()))
+            }
+        }
+        return needles
+    }
+
+    func serialize(to serializer: inout SQLSerializer) {
         serializer.write("(")
-        ContainsText(table: table, column: "search_text", needle: text).serialize(to: &serializer)
-        if compact != text, !compact.isEmpty {
-            serializer.write(" OR ")
-            ContainsText(table: table, column: "search_text", needle: compact).serialize(to: &serializer)
+        for (index, needle) in needles.enumerated() {
+            if index > 0 { serializer.write(" OR ") }
+            ContainsText(table: table, column: "search_text", needle: needle).serialize(to: &serializer)
         }
         serializer.write(")")
     }

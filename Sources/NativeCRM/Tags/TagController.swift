@@ -55,6 +55,6 @@ struct TagController {
     @Sendable func customers(req: Request) async throws -> Response {
         let tagID = try req.parameters.uuid("tagId")
         return try await service(req).customers(withTag: tagID, page: try PageRequest(from: req))
-            .map(CustomerResponse.init).response(for: req)
+            .map { CustomerResponse($0) }.response(for: req)
     }
 }
