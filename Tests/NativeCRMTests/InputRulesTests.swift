@@ -57,6 +57,13 @@ struct InputRulesTests {
             #expect(try await t.collect("/crm/audit", token: admin.token).count == auditBefore)
             let login = try await t.request(.POST, "/auth/login", json: ["email": admin.email, "password": admin.password, "otp": 1])
             #expect(login.status == .badRequest && login.errorFields == ["otp"])
+            // Endpoints that take no fields refuse any (an empty body or {} is fine).
+            for path in ["/crm/notifications/read-all", "/crm/notifications/stream-ticket", "/auth/logout"] {
+                let res = try await t.request(.POST, path, token: sales.token, json: ["everything": true])
+                #expect(res.status == .badRequest && res.errorFields == ["everything"], "\(path): \(res.text)")
+            }
+            #expect(try await t.request(.POST, "/crm/notifications/read-all", token: sales.token, json: [:]).status == .ok)
+            #expect(try await t.request(.POST, "/crm/notifications/read-all", token: sales.token).status == .ok)
         }
     }
 

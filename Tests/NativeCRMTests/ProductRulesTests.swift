@@ -99,6 +99,25 @@ struct ProductRulesTests {
         }
     }
 
+    @Test func parallelBookingsOfOneSlotGiveOneAppointment() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let s = try await t.clinicSetup()
+            let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for minute in 0..<8 {
+                    group.addTask {
+                        try await t.bookAppointment(s.desk.token, customer: customer, service: s.service, clinic: s.clinic,
+                                                    start: "2025-06-10T10:0\(minute):00Z").status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 1, "\(statuses.map(\.code))")
+            #expect(statuses.filter { $0 == .conflict }.count == 7, "\(statuses.map(\.code))")
+            #expect(try await t.get("/crm/appointments?customerId=\(customer)", token: s.desk.token).list.count == 1)
+        }
+    }
+
     @Test func clinicsAndServicesCanBeChangedByTheFrontDesk() async throws {
         try await withCRM { (t: TestContext) async throws in
             let s = try await t.clinicSetup(price: 150)

@@ -22,6 +22,7 @@ struct AuthController: RouteCollection {
     }
 
     @Sendable func logout(req: Request) async throws -> HTTPStatus {
+        try req.refuseBodyFields()
         try await AuthService(request: req).logout(try req.caller)
         return .noContent
     }

@@ -73,6 +73,7 @@ extension NotificationController {
     /// `POST /crm/notifications/stream-ticket`: a single-use ticket for `?ticket=` (browsers' `EventSource`
     /// cannot send `Authorization`), valid 60 s, standing for the caller's session.
     @Sendable func streamTicket(req: Request) async throws -> Response {
+        try req.refuseBodyFields()
         let caller = try req.caller
         guard let session = caller.session else { throw APIError.unauthorized }
         let ticket = try await StreamTickets(db: req.db, clock: req.clock).issue(for: caller.id, session: session)

@@ -32,10 +32,12 @@ struct NotificationController: RouteCollection {
     }
 
     @Sendable func read(req: Request) async throws -> NotificationResponse {
-        NotificationResponse(try await service(req).markRead(try req.parameters.uuid("id"), by: try req.caller.id))
+        try req.refuseBodyFields()
+        return NotificationResponse(try await service(req).markRead(try req.parameters.uuid("id"), by: try req.caller.id))
     }
 
     @Sendable func readAll(req: Request) async throws -> ReadAllResponse {
-        ReadAllResponse(updated: try await service(req).markAllRead(by: try req.caller.id))
+        try req.refuseBodyFields()
+        return ReadAllResponse(updated: try await service(req).markAllRead(by: try req.caller.id))
     }
 }

@@ -43,6 +43,17 @@ extension Request {
     }
 }
 
+/// The body of an endpoint that takes no fields (`POST /auth/logout`, `…/read`).
+private struct NoFields: Decodable, Sendable {}
+
+extension Request {
+    /// Refuses a body with fields on an endpoint that takes none (an empty body or `{}` is fine).
+    func refuseBodyFields() throws {
+        guard let buffer = body.data, buffer.readableBytes > 0 else { return }
+        try decodeInput(NoFields.self).problems.throwIfAny()
+    }
+}
+
 enum InputDecoder {
     static func decode<T: Decodable & Sendable>(_ type: T.Type, from data: Data) throws -> Input<T> {
         guard let root = try? JSONDecoder().decode(JSONValue.self, from: data) else {
@@ -67,7 +78,8 @@ enum InputDecoder {
             if let readOnly, readOnly.readOnlyKeys.contains(key) {
                 unknown.add(key, readOnly.readOnlyMessage)
             } else {
-                unknown.add(key, "is not a field of this request (accepted: \(sink.topLevelOrder.joined(separator: ", ")))")
+                unknown.add(key, sink.topLevelOrder.isEmpty ? "is not a field of this request (it takes none)"
+                    : "is not a field of this request (accepted: \(sink.topLevelOrder.joined(separator: ", ")))")
             }
         }
         // Unknown keys first: a client that misspelled a field learns that before anything else.
