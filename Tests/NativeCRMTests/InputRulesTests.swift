@@ -75,6 +75,9 @@ struct InputRulesTests {
                                         ["customerId": customer, "type": "fax", "direction": "sideways"])
             #expect(comm.status == .badRequest)
             #expect(comm.errorFields == ["type", "direction"])
+            let numeric = try await t.post("/crm/communications", token: sales.token, ["customerId": customer, "type": 7])
+            #expect((numeric.json["errors"] as? [[String: Any]])?.first?["message"] as? String
+                    == "must be one of: call, email, sms, whatsapp, meeting, note")
             let people = try await t.post("/crm/customers", token: sales.token, ["email": "bad", "phone": 123])
             #expect(Set(people.errorFields) == ["firstName", "lastName", "email", "phone"])
             let messages = Dictionary(uniqueKeysWithValues: (people.json["errors"] as? [[String: Any]] ?? [])

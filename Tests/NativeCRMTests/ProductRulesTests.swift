@@ -77,6 +77,7 @@ struct ProductRulesTests {
             #expect(clash.status == .conflict)
             #expect(clash.json.string("type") == "urn:native-crm:problem:appointment-overlap")
             #expect(clash.json.string("detail")?.contains(first) == true)
+            #expect(clash.errorFields == ["startTime"])
             // Back to back (30 minutes without an end or a service duration) and another customer: fine.
             let next = t.createdID(try await t.bookAppointment(s.desk.token, customer: customer, service: s.service,
                                                                clinic: s.clinic, start: "2025-06-10T10:30:00Z"))

@@ -1299,7 +1299,7 @@ op("post", "/crm/appointments", op_id="createAppointment", versioned=True, summa
    body_examples=examples(booking=("A booking", {"customerId": EX_CUSTOMER_ID, "serviceId": EX_SERVICE_ID,
                                                  "clinicId": EX_CLINIC_ID, "startTime": "2024-02-01T14:00:00Z",
                                                  "endTime": "2024-02-01T14:30:00Z"})),
-   success={"201": ok(ref("Appointment"), "The booked appointment.")})
+   success={"201": ok(ref("Appointment"), "The booked appointment.")}, errors=[409])
 op("get", "/crm/appointments/{id}", op_id="getAppointment", versioned=True, summary="One appointment", tag="Appointments",
    audience="everyone", params=[pp("id", "The appointment's id.")],
    success={"200": ok(ref("Appointment"), "The appointment.")}, errors=[400, 404])

@@ -270,8 +270,11 @@ struct AppointmentService: Sendable {
             let otherEnd = other.endTime
                 ?? other.startTime.addingTimeInterval(otherMinutes.map { Double($0) * 60 } ?? Self.defaultDuration)
             if otherEnd > start {
-                throw APIError.conflict("The customer already has appointment \(other.id!.uuidString) "
-                                        + "at that time (\(Timestamp.format(other.startTime))).", code: "appointment-overlap")
+                let otherID = other.id!.uuidString
+                throw APIError(.conflict, code: "appointment-overlap",
+                               detail: "The customer already has appointment \(otherID) at that time "
+                                   + "(\(Timestamp.format(other.startTime))).",
+                               errors: [FieldError(field: "startTime", message: "overlaps appointment \(otherID)")])
             }
         }
     }

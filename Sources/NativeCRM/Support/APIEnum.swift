@@ -7,8 +7,7 @@ where RawValue == String {}
 extension APIEnum {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        let raw = try container.decode(String.self)
-        guard let value = Self(rawValue: raw) else {
+        guard let raw = try? container.decode(String.self), let value = Self(rawValue: raw) else {
             throw DecodingError.dataCorruptedError(
                 in: container, debugDescription: Self.allowedMessage)
         }
