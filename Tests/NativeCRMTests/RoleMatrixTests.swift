@@ -31,6 +31,8 @@ struct RoleMatrixTests {
         Row(method: .GET, path: "/ready", audience: .anonymous),
         Row(method: .GET, path: "/openapi.yaml", audience: .anonymous),
         Row(method: .GET, path: "/docs", audience: .anonymous),
+        Row(method: .GET, path: "/app", audience: .anonymous),              // the console signs in itself
+        Row(method: .GET, path: "/app/assets/:name", audience: .anonymous),
         Row(method: .POST, path: "/auth/login", audience: .anonymous),
         Row(method: .GET, path: "/auth/me", audience: .everyone),
         Row(method: .POST, path: "/auth/logout", audience: .everyone),

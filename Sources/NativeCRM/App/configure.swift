@@ -50,6 +50,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(ConflictRetryMiddleware())
     app.middleware.use(AccessLogMiddleware())
 
+    app.consoleAssets = ConsoleAssets.bundled()
+    if app.consoleAssets == nil { app.logger.warning("console assets not found: /app answers 404") }
     app.apiDocument = APIDocument.load()
     if app.apiDocument == nil { app.logger.warning("openapi.yaml not found: /openapi.yaml and /docs answer 404") }
     app.notificationFanout = NotificationFanout()

@@ -5,6 +5,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
     try app.register(collection: APIDocsController())  // /openapi.yaml and /docs: anyone
     try app.register(collection: AuthController())     // login: anyone; me: signed in
+    try app.register(collection: ConsoleController())  // /app, the salesperson console: anyone (it signs in)
 
     let crm = app.grouped("crm")
     let everyone = crm.signedIn()                       // SALESPERSON, SECRETARIAT, ADMIN

@@ -1,0 +1,438 @@
+// Native CRM console: a client of the public JSON API, nothing else. No third-party code, no build step.
+// Data is only ever put on the page as text (el(), textContent), never as HTML.
+
+const zone = document.querySelector('meta[name="clinic-time-zone"]')?.content || 'UTC';
+const view = document.getElementById('view');
+const state = { token: sessionStorage.getItem('crm.token'), user: JSON.parse(sessionStorage.getItem('crm.user') || 'null'), stream: null, unread: 0 };
+
+// ---------------------------------------------------------------- helpers
+
+/** An element with attributes (on* = listeners) and children (strings become text). */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (key === 'text') node.textContent = value;
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const dateTime = new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'medium' });
+const money = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const fmtTime = (iso) => (iso ? dateTime.format(new Date(iso)) : '—');
+const fmtDate = (text) => (text ? dateOnly.format(new Date(text.length === 10 ? text + 'T12:00:00Z' : text)) : '—');
+
+/** "2 h 5 min", "3 d 4 h" for a number of seconds. */
+function span(seconds) {
+  const s = Math.abs(Math.round(seconds));
+  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+  if (d) return `${d} d ${h} h`;
+  if (h) return `${h} h ${m} min`;
+  return `${m} min`;
+}
+
+/** The instant of tomorrow 09:00 in the clinic's time zone. */
+function tomorrowNineClinicTime(now = new Date()) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    .formatToParts(now).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+  const wallNow = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  const offset = wallNow - Math.floor(now.getTime() / 1000) * 1000;  // zone offset in ms
+  return new Date(Date.UTC(parts.year, parts.month - 1, parts.day + 1, 9, 0, 0) - offset);
+}
+
+const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
+
+// ---------------------------------------------------------------- API
+
+class Problem extends Error {
+  constructor(status, body, headers) {
+    super(body?.detail || `Request failed (${status})`);
+    this.status = status;
+    this.body = body || {};
+    this.headers = headers;
+  }
+  /** field → message, from the problem's `errors`. */
+  get fields() { return Object.fromEntries((this.body.errors || []).map((e) => [e.field, e.message])); }
+}
+
+function setOffline(offline) { document.getElementById('offline').hidden = !offline; }
+
+/** Calls the API. Writes that can be retried carry an Idempotency-Key and are retried with the same key after a network loss. */
+async function api(method, path, body, { ifMatch, raw } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (ifMatch) headers['If-Match'] = ifMatch;
+  const retryable = method === 'GET' || (method === 'POST' && path.startsWith('/crm/') && !path.endsWith('/stream-ticket'));
+  if (method === 'POST' && retryable) headers['Idempotency-Key'] = newKey();
+  for (let attempt = 0; ; attempt++) {
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (error) {
+      setOffline(true);
+      if (!retryable || attempt >= 5) throw new Problem(0, { detail: 'The server cannot be reached. Check the connection and try again.' });
+      await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
+      continue;
+    }
+    setOffline(false);
+    if (raw) return response;
+    const text = await response.text();
+    const data = text ? JSON.parse(text) : null;
+    if (response.status === 401 && path !== '/auth/login') {
+      signOut({ remember: true });
+      throw new Problem(401, data, response.headers);
+    }
+    if (!response.ok) throw new Problem(response.status, data, response.headers);
+    return { data, etag: response.headers.get('ETag'), headers: response.headers };
+  }
+}
+
+// ---------------------------------------------------------------- session
+
+function signedIn(login) {
+  state.token = login.token;
+  state.user = login.user;
+  sessionStorage.setItem('crm.token', login.token);
+  sessionStorage.setItem('crm.user', JSON.stringify(login.user));
+}
+
+function signOut({ remember = false } = {}) {
+  if (remember && location.hash && !location.hash.startsWith('#/signin')) sessionStorage.setItem('crm.return', location.hash);
+  const token = state.token;
+  state.token = null;
+  state.user = null;
+  sessionStorage.removeItem('crm.token');
+  sessionStorage.removeItem('crm.user');
+  state.stream?.close();
+  state.stream = null;
+  if (token && !remember) fetch('/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } }).catch(() => {});
+  location.hash = '#/signin';
+}
+
+document.getElementById('signout').addEventListener('click', () => signOut());
+
+// ---------------------------------------------------------------- live notifications
+
+function setUnread(count) {
+  state.unread = count;
+  const badge = document.getElementById('badge');
+  badge.textContent = count > 199 ? '200+' : String(count);
+  badge.dataset.count = String(count);
+}
+
+async function refreshUnread() {
+  try { setUnread((await api('GET', '/crm/notifications?unread=true&limit=200')).data.length); } catch { /* shown elsewhere */ }
+}
+
+/** Opens the stream with a single-use ticket (EventSource cannot send Authorization); on any end, a new ticket. */
+async function openStream() {
+  if (!state.token || state.stream) return;
+  let ticket;
+  try { ticket = (await api('POST', '/crm/notifications/stream-ticket')).data.ticket; } catch { setTimeout(openStream, 5000); return; }
+  const source = new EventSource(`/crm/notifications/stream?ticket=${encodeURIComponent(ticket)}`);
+  state.stream = source;
+  source.addEventListener('open', refreshUnread);
+  source.addEventListener('notification', (event) => {
+    setUnread(state.unread + 1);
+    const note = JSON.parse(event.data);
+    document.dispatchEvent(new CustomEvent('crm:notification', { detail: note }));
+  });
+  const restart = () => {
+    source.close();
+    if (state.stream === source) state.stream = null;
+    if (state.token) setTimeout(openStream, 3000);
+  };
+  source.addEventListener('error', restart);
+}
+
+// ---------------------------------------------------------------- screens
+
+function page(title, ...content) {
+  view.replaceChildren(el('h1', { text: title }), ...content);
+  view.focus({ preventScroll: true });
+}
+
+function problemBox(error) {
+  return el('p', { class: 'problem', role: 'alert', text: error.message });
+}
+
+/** A form whose field errors appear beside their fields and whose other problems appear above the button. */
+function form(fields, submitText, onSubmit, prefix = 'f') {
+  const errors = {};
+  const summary = el('p', { class: 'problem', role: 'alert', hidden: true });
+  const button = el('button', { type: 'submit', text: submitText });
+  const node = el('form', { class: 'stack', novalidate: true },
+    fields.map((f) => {
+      const input = f.options
+        ? el('select', { name: f.name, id: `${prefix}-${f.name}` }, f.options.map(([value, label]) => el('option', { value, selected: value === f.value, text: label })))
+        : f.multiline
+          ? el('textarea', { name: f.name, id: `${prefix}-${f.name}`, rows: 3 })
+          : el('input', { name: f.name, id: `${prefix}-${f.name}`, type: f.type || 'text', value: f.value ?? '', autocomplete: f.autocomplete, min: f.min, required: f.required });
+      errors[f.name] = el('span', { class: 'error', id: `${prefix}-${f.name}-error`, 'aria-live': 'polite' });
+      input.setAttribute('aria-describedby', `${prefix}-${f.name}-error`);
+      return el('label', { for: `${prefix}-${f.name}` }, f.label, input, errors[f.name]);
+    }),
+    summary, button);
+  node.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    for (const span of Object.values(errors)) span.textContent = '';
+    summary.hidden = true;
+    button.disabled = true;
+    const values = Object.fromEntries(new FormData(node).entries());
+    try {
+      await onSubmit(values, { summary, errors });
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      const fieldErrors = error.fields;
+      let placed = false;
+      for (const [field, message] of Object.entries(fieldErrors)) {
+        if (errors[field]) { errors[field].textContent = message; placed = true; }
+      }
+      const rest = Object.keys(fieldErrors).filter((f) => !errors[f]);
+      if (!placed || rest.length) {
+        summary.textContent = error.message + (rest.length ? ` (${rest.map((f) => `${f}: ${fieldErrors[f]}`).join('; ')})` : '');
+        summary.hidden = false;
+      }
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return node;
+}
+
+function signInScreen() {
+  document.getElementById('top').hidden = true;
+  let timer;
+  const node = form([
+    { name: 'email', label: 'Email', type: 'email', autocomplete: 'username', required: true },
+    { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true },
+  ], 'Sign in', async (values, { summary }) => {
+    try {
+      signedIn((await api('POST', '/auth/login', { email: values.email, password: values.password })).data);
+    } catch (error) {
+      const wait = Number(error.headers?.get?.('Retry-After'));
+      if (error.status === 429 && wait > 0) {
+        clearInterval(timer);
+        let left = wait;
+        const button = node.querySelector('button');
+        const tick = () => {
+          summary.hidden = false;
+          summary.textContent = `${error.message} Try again in ${left} s.`;
+          button.disabled = left > 0;
+          if (left-- <= 0) { clearInterval(timer); summary.textContent = 'You can try again now.'; }
+        };
+        tick();
+        timer = setInterval(tick, 1000);
+        return;
+      }
+      throw error;
+    }
+    const back = sessionStorage.getItem('crm.return');
+    sessionStorage.removeItem('crm.return');
+    location.hash = back || '#/day';
+  });
+  page('Sign in', node);
+  node.querySelector('input').focus();
+}
+
+function dueLabel(action) {
+  if (!action.dueDate) return el('span', { class: 'status later', text: 'No due date' });
+  const seconds = action.secondsUntilDue;
+  if (action.isOverdue) return el('span', { class: 'status overdue', text: `Overdue by ${span(seconds)}` });
+  if (seconds <= 3600) return el('span', { class: 'status soon', text: `Due in ${span(seconds)}` });
+  return el('span', { class: 'status later', text: `Due ${fmtTime(action.dueDate)}` });
+}
+
+async function myDay() {
+  const list = el('ul', { class: 'rows', 'aria-label': 'Pending actions' });
+  const status = el('p', { class: 'muted', role: 'status', text: 'Loading…' });
+  page('My day', status, list);
+  const load = async () => {
+    try {
+      const { data } = await api('GET', '/crm/actions/pending?limit=100');
+      status.textContent = data.length ? `${data.length} pending` : 'Nothing pending. Well done.';
+      list.replaceChildren(...data.map(actionRow));
+    } catch (error) {
+      status.replaceWith(problemBox(error));
+    }
+  };
+  const actionRow = (action) => {
+    const note = el('span', { class: 'error', 'aria-live': 'polite' });
+    const change = async (body) => {
+      note.textContent = '';
+      try {
+        await api('PUT', `/crm/actions/${action.id}`, body);
+        await load();
+      } catch (error) { note.textContent = error.message; }
+    };
+    const customer = action.customer;
+    return el('li', { 'data-action': action.id },
+      el('div', {},
+        el('div', { class: 'row-head' }, el('strong', { text: action.title }), dueLabel(action)),
+        customer && el('div', {},
+          el('a', { href: `#/customer/${customer.id}`, text: `${customer.firstName} ${customer.lastName}` }),
+          customer.phone && [' · ', el('a', { href: `tel:${customer.phone}`, text: customer.phone })]),
+        el('div', { class: 'muted', text: `${action.actionType.replace('_', ' ')} · ${action.priority}` }),
+        note),
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', onclick: () => change({ status: 'completed' }), text: 'Complete' }),
+        el('button', { type: 'button', class: 'secondary', onclick: () => change({ dueDate: new Date(Date.now() + 3600e3).toISOString() }), text: '+1 h' }),
+        el('button', { type: 'button', class: 'secondary', onclick: () => change({ dueDate: tomorrowNineClinicTime().toISOString() }), text: 'Tomorrow 9:00' })));
+  };
+  const onNote = (event) => {
+    if (!view.contains(list)) { document.removeEventListener('crm:notification', onNote); return; }
+    if (['action', 'customer', 'communication', 'appointment', 'lead'].includes(event.detail.entityType)) load();
+  };
+  document.addEventListener('crm:notification', onNote);
+  await load();
+}
+
+async function inbox() {
+  const list = el('ul', { class: 'rows', 'aria-label': 'Notifications' });
+  const all = el('button', { type: 'button', class: 'secondary', text: 'Mark all read' });
+  page('Inbox', el('div', { class: 'toolbar' }, all), list);
+  const load = async () => {
+    const { data } = await api('GET', '/crm/notifications?limit=100');
+    list.replaceChildren(...data.map((n) => el('li', {},
+      el('div', {}, el('div', { class: 'row-head' }, el('strong', { text: n.title }), el('span', { class: 'muted', text: fmtTime(n.createdAt) })),
+        el('div', { text: n.body }), n.readAt ? el('span', { class: 'muted', text: 'Read' }) : el('span', { class: 'status soon', text: 'Unread' })),
+      n.readAt ? null : el('div', { class: 'actions' }, el('button', { type: 'button', class: 'secondary', text: 'Mark read', onclick: async () => { await api('POST', `/crm/notifications/${n.id}/read`); await load(); await refreshUnread(); } })))));
+  };
+  all.addEventListener('click', async () => { await api('POST', '/crm/notifications/read-all'); await load(); setUnread(0); });
+  try { await load(); } catch (error) { list.replaceWith(problemBox(error)); }
+}
+
+async function followUp() {
+  const days = el('input', { type: 'number', id: 'days', min: 1, max: 3650, value: sessionStorage.getItem('crm.days') || 30 });
+  const list = el('ul', { class: 'rows', 'aria-label': 'Customers to follow up' });
+  const show = el('button', { type: 'button', text: 'Show' });
+  page('Follow-up', el('div', { class: 'toolbar' }, el('label', { for: 'days' }, 'Not contacted for (days)', days), show), list);
+  const load = async () => {
+    sessionStorage.setItem('crm.days', days.value);
+    try {
+      const { data } = await api('GET', `/crm/customers/follow-up?daysThreshold=${encodeURIComponent(days.value)}&limit=100`);
+      list.replaceChildren(...data.map((row) => el('li', {},
+        el('a', { href: `#/customer/${row.customerId}`, text: `${row.customer.firstName} ${row.customer.lastName}` }),
+        el('span', { class: 'muted', text: row.daysSinceLastContact === null ? 'Never contacted' : `${row.daysSinceLastContact} days since contact` }))));
+      if (!data.length) list.replaceChildren(el('li', { class: 'muted', text: 'No one to follow up.' }));
+    } catch (error) { list.replaceChildren(el('li', {}, problemBox(error))); }
+  };
+  show.addEventListener('click', load);
+  days.addEventListener('keydown', (event) => { if (event.key === 'Enter') load(); });
+  await load();
+}
+
+async function repeatCustomers() {
+  const list = el('ul', { class: 'rows', 'aria-label': 'Repeat customers' });
+  page('Repeat customers', list);
+  try {
+    const { data } = await api('GET', '/crm/customers/repeat?limit=100');
+    list.replaceChildren(...data.map((row) => el('li', {},
+      el('a', { href: `#/customer/${row.customerId}`, text: `${row.customer.firstName} ${row.customer.lastName}` }),
+      el('span', { class: 'muted', text: `${row.repeatCount} repeat visits · ${money.format(row.lifetimeValue)}` }))));
+  } catch (error) { list.replaceWith(problemBox(error)); }
+}
+
+function card(label, value) {
+  return el('div', { class: 'card' }, el('div', { class: 'label', text: label }), el('div', { class: 'value', text: value }));
+}
+
+async function customerPage(id) {
+  page('Customer', el('p', { class: 'muted', role: 'status', text: 'Loading…' }));
+  let view$;
+  try { view$ = await api('GET', `/crm/customers/${id}/record`); } catch (error) { page('Customer', problemBox(error)); return; }
+  const { data, etag } = view$;
+  const { customer, record } = data;
+  const cards = el('div', { class: 'cards', id: 'record-cards' },
+    card('Status', record.customerStatus),
+    card('Lifetime value', money.format(record.lifetimeValue)),
+    card('Visits', `${record.completedAppointments} of ${record.totalAppointments}`),
+    card('Avg days between visits', record.averageDaysBetweenVisits ?? '—'),
+    card('Last appointment', fmtTime(record.lastAppointmentDate)),
+    card('Next appointment', fmtTime(record.nextAppointmentDate)),
+    card('Expected next visit', fmtDate(record.expectedNextVisit)),
+    card('Repeat count', String(record.repeatCount)),
+    el('div', { class: 'card', id: 'last-contact' }, el('div', { class: 'label', text: 'Last contact' }), el('div', { class: 'value', text: fmtTime(record.lastContactDate) })));
+  const tags = el('p', { 'aria-label': 'Tags' }, data.tags.length ? data.tags.map((t) => el('span', { class: 'tag', title: t.notes || '', text: t.tag.name })) : el('span', { class: 'muted', text: 'No tags' }));
+  const timeline = [
+    ...data.appointments.map((a) => ({ at: a.startTime, kind: 'Appointment', text: `${a.serviceName} at ${a.clinicName} · ${a.status}` })),
+    ...data.communications.map((c) => ({ at: c.occurredAt, kind: c.type, text: [c.direction, c.status, c.subject, c.notes].filter(Boolean).join(' · ') })),
+    ...data.actions.map((a) => ({ at: a.dueDate || a.createdAt, kind: 'Task', text: `${a.title} · ${a.status}` })),
+  ].sort((x, y) => (x.at < y.at ? 1 : -1));
+  const logCall = form([
+    { name: 'type', label: 'Type', options: ['call', 'email', 'sms', 'whatsapp', 'meeting', 'note'].map((v) => [v, v]) },
+    { name: 'direction', label: 'Direction', options: [['outgoing', 'outgoing'], ['incoming', 'incoming'], ['missed', 'missed']] },
+    { name: 'status', label: 'Outcome', options: ['completed', 'no_answer', 'voicemail', 'missed'].map((v) => [v, v.replace('_', ' ')]) },
+    { name: 'durationSeconds', label: 'Duration (seconds)', type: 'number', min: 0 },
+    { name: 'notes', label: 'Notes', multiline: true },
+  ], 'Log it', async (values) => {
+    const body = { customerId: id, type: values.type, direction: values.direction, status: values.status };
+    if (values.durationSeconds !== '') body.durationSeconds = Number(values.durationSeconds);
+    if (values.notes.trim()) body.notes = values.notes;
+    await api('POST', '/crm/communications', body);
+    await customerPage(id);
+  }, 'call');
+  const editRecord = form([
+    { name: 'customerStatus', label: 'Status', value: record.customerStatus, options: ['new', 'contacted', 'qualified', 'active', 'inactive', 'vip'].map((v) => [v, v]) },
+    { name: 'notes', label: 'Notes', multiline: true },
+  ], 'Save', async (values, { summary }) => {
+    try {
+      await api('PUT', `/crm/customers/${id}/record`, { customerStatus: values.customerStatus, notes: values.notes || null }, { ifMatch: etag });
+    } catch (error) {
+      if (error.status !== 412) throw error;
+      summary.hidden = false;
+      summary.replaceChildren('Someone else changed this record meanwhile. ', el('button', { type: 'button', class: 'secondary', text: 'Reload it', onclick: () => customerPage(id) }));
+      return;
+    }
+    await customerPage(id);
+  }, 'record');
+  editRecord.querySelector('textarea').value = record.notes || '';
+  page(`${customer.firstName} ${customer.lastName}`,
+    el('p', {}, customer.phone ? el('a', { href: `tel:${customer.phone}`, text: customer.phone }) : null, customer.email ? [' · ', el('a', { href: `mailto:${customer.email}`, text: customer.email })] : null),
+    cards, el('h2', { text: 'Tags' }), tags,
+    el('h2', { text: 'Log a call' }), logCall,
+    el('h2', { text: 'Record' }), editRecord,
+    el('h2', { text: 'Timeline' }),
+    el('ul', { class: 'rows timeline', 'aria-label': 'Timeline' }, timeline.map((item) => el('li', {}, el('span', { class: 'kind', text: item.kind }), el('span', { text: item.text }), el('span', { class: 'muted', text: fmtTime(item.at) })))));
+}
+
+// ---------------------------------------------------------------- routing
+
+const routes = [
+  [/^#\/day$/, myDay, 'day'],
+  [/^#\/inbox$/, inbox, 'inbox'],
+  [/^#\/follow-up$/, followUp, 'follow-up'],
+  [/^#\/repeat$/, repeatCustomers, 'repeat'],
+  [/^#\/customer\/([0-9A-Fa-f-]{36})$/, customerPage, null],
+];
+
+async function route() {
+  if (!state.token) { if (location.hash !== '#/signin') { signOut({ remember: true }); return; } signInScreen(); return; }
+  if (location.hash === '#/signin' || !location.hash) { location.hash = '#/day'; return; }
+  document.getElementById('top').hidden = false;
+  openStream();
+  for (const [pattern, screen, nav] of routes) {
+    const match = location.hash.match(pattern);
+    if (!match) continue;
+    for (const link of document.querySelectorAll('[data-nav]')) {
+      if (link.dataset.nav === nav) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
+    }
+    await screen(...match.slice(1));
+    return;
+  }
+  page('Not found', el('p', {}, 'No such page. ', el('a', { href: '#/day', text: 'Go to My day' })));
+}
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+});
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""End-to-end test of the console (/app) in headless Chromium, against a real server on a fresh SQLite file.
+
+usage: tests/console_e2e.py BINARY
+Screenshots of every screen at 360 px and 1280 px go to .ci/artifacts/console/ (git-ignored).
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from netutil import free_port  # noqa: E402
+
+binary = sys.argv[1]
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+artifacts = os.path.join(root, ".ci", "artifacts", "console")
+os.makedirs(artifacts, exist_ok=True)
+failures = []
+timings = {}
+SLOW = 3.0  # seconds: a regression, not the 1 s goal (see bench/console.md)
+
+
+def fail(message):
+    print("FAIL:", message, flush=True)
+    failures.append(message)
+
+
+workdir = tempfile.mkdtemp(prefix="crm-e2e-")
+port = free_port()
+base = f"http://127.0.0.1:{port}"
+env = dict(os.environ, DATABASE_URL=f"sqlite:{workdir}/crm.sqlite", CRM_ADMIN_EMAIL="boss@clinic.test",
+           CRM_ADMIN_PASSWORD="boss-password", CRM_BCRYPT_COST="4", CRM_TIME_ZONE="Europe/Zurich",
+           CRM_JWT_SECRET="e2e-secret-e2e-secret-e2e-secret-0123456789", CRM_SCHEDULER_INTERVAL="3600",
+           LOG_LEVEL="warning")
+server = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env,
+                          stdout=open(f"{workdir}/server.log", "w"), stderr=subprocess.STDOUT)
+
+
+def call(method, path, body=None, token=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for key, value in (headers or {}).items():
+        request.add_header(key, value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            text = response.read()
+            return response.status, (json.loads(text) if text else None), response.headers
+    except urllib.error.HTTPError as error:
+        text = error.read()
+        return error.code, (json.loads(text) if text else None), error.headers
+
+
+for _ in range(300):
+    try:
+        if call("GET", "/ready")[0] == 200:
+            break
+    except OSError:
+        pass
+    time.sleep(0.2)
+else:
+    print(open(f"{workdir}/server.log").read())
+    sys.exit("server did not become ready")
+
+admin = call("POST", "/auth/login", {"email": "boss@clinic.test", "password": "boss-password"})[1]["token"]
+users = {}
+for role, email in [("SALESPERSON", "sam@clinic.test"), ("SECRETARIAT", "desk@clinic.test")]:
+    status, body, _ = call("POST", "/crm/users", {"email": email, "name": email.split("@")[0].title(), "role": role,
+                                                  "password": "team-password"}, admin)
+    assert status == 201, body
+    users[role] = body["id"]
+desk = call("POST", "/auth/login", {"email": "desk@clinic.test", "password": "team-password"})[1]["token"]
+customer = call("POST", "/crm/customers", {"firstName": "Mia", "lastName": "Keller", "phone": "+41 79 230 44 29",
+                                           "assignedSalesId": users["SALESPERSON"]}, desk)[1]["id"]
+now = time.time()
+
+
+def iso(seconds_from_now):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + seconds_from_now))
+
+
+for title, due in [("Call Mia about her filler", iso(-7200)), ("Send aftercare notes", iso(86400))]:
+    status, body, _ = call("POST", "/crm/actions", {"customerId": customer, "actionType": "phone_call", "title": title,
+                                                    "assignedTo": users["SALESPERSON"], "dueDate": due}, desk)
+    assert status == 201, body
+
+options = webdriver.ChromeOptions()
+for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"]:
+    options.add_argument(argument)
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
+driver = webdriver.Chrome(options=options, service=service)
+wait = WebDriverWait(driver, 10)
+
+
+def shot(name):
+    for width in (360, 1280):
+        driver.set_window_size(width, 900)
+        time.sleep(0.2)
+        driver.save_screenshot(os.path.join(artifacts, f"{name}-{width}.png"))
+        overflow = driver.execute_script("return document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth")
+        if width == 360 and overflow > 0:
+            fail(f"{name}: horizontal scroll of {overflow} px at 360 px")
+    driver.set_window_size(1280, 900)
+
+
+def visible_text():
+    return driver.find_element(By.ID, "view").text
+
+
+def sign_in(email, password, keyboard=False):
+    driver.get(base + "/app#/signin")
+    driver.refresh()  # a fresh page: the same URL with only a hash would not load again
+    wait.until(EC.presence_of_element_located((By.ID, "f-email")))
+    started = time.monotonic()
+    if keyboard:
+        # Keyboard only: the email field has focus; type, Tab, type, Enter.
+        active = driver.switch_to.active_element
+        if active.get_attribute("id") != "f-email":
+            fail("sign-in: the email field does not have focus")
+        active.send_keys(email, Keys.TAB)
+        driver.switch_to.active_element.send_keys(password, Keys.ENTER)
+    else:
+        driver.find_element(By.ID, "f-email").send_keys(email)
+        driver.find_element(By.ID, "f-password").send_keys(password)
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait.until(lambda d: d.execute_script("return location.hash") == "#/day")
+    wait.until(lambda d: "pending" in visible_text() or "Nothing pending" in visible_text())
+    return time.monotonic() - started
+
+
+try:
+    # Sign-in problems are shown in place.
+    driver.get(base + "/app")
+    wait.until(EC.presence_of_element_located((By.ID, "f-email")))
+    shot("sign-in")
+    driver.find_element(By.ID, "f-email").send_keys("sam@clinic.test")
+    driver.find_element(By.ID, "f-password").send_keys("wrong-password")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait.until(lambda d: "wrong" in d.find_element(By.CSS_SELECTOR, "p.problem").text.lower())
+
+    # The salesperson's day, signed in with the keyboard only.
+    timings["sign-in to My day (s)"] = round(sign_in("sam@clinic.test", "team-password", keyboard=True), 3)
+    # The goal is 1 s (recorded in bench/); the test fails only far above it, so a slow CI machine does not
+    # fail a correct build — the number is printed and kept.
+    if timings["sign-in to My day (s)"] > SLOW:
+        fail(f"My day took {timings['sign-in to My day (s)']} s after sign-in")
+    text = visible_text()
+    for expected in ["Call Mia about her filler", "Send aftercare notes", "Overdue by", "Mia Keller", "+41792304429"]:
+        if expected not in text:
+            fail(f"My day does not show {expected!r}")
+    if not driver.find_elements(By.CSS_SELECTOR, 'a[href="tel:+41792304429"]'):
+        fail("My day has no tel: link")
+    shot("my-day")
+
+    # Completing an action removes it.
+    row = driver.find_element(By.XPATH, "//li[.//strong[text()='Call Mia about her filler']]")
+    row.find_element(By.XPATH, ".//button[text()='Complete']").click()
+    wait.until(lambda d: "Call Mia about her filler" not in visible_text())
+
+    # A notification created by another user appears live, without a reload.
+    badge = driver.find_element(By.ID, "badge")
+    before = int(badge.get_attribute("data-count"))
+    status, body, _ = call("POST", "/crm/communications", {"customerId": customer, "type": "call", "direction": "missed",
+                                                           "status": "missed"}, desk)
+    assert status == 201, body
+    try:
+        WebDriverWait(driver, 8).until(lambda d: int(d.find_element(By.ID, "badge").get_attribute("data-count")) > before)
+    except Exception:
+        fail("the missed-call notification did not reach the badge live")
+    wait.until(lambda d: "Return missed call" in visible_text())  # the list refreshed for it
+
+    # The inbox, then mark all read.
+    driver.get(base + "/app#/inbox")
+    wait.until(lambda d: "Missed call" in visible_text() or "missed" in visible_text().lower())
+    shot("inbox")
+    driver.find_element(By.XPATH, "//button[text()='Mark all read']").click()
+    wait.until(lambda d: d.find_element(By.ID, "badge").get_attribute("data-count") == "0")
+
+    # Follow-up and repeat lists.
+    driver.get(base + "/app#/follow-up")
+    wait.until(lambda d: "days since contact" in visible_text() or "No one to follow up" in visible_text() or "Never contacted" in visible_text())
+    shot("follow-up")
+    driver.get(base + "/app#/repeat")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "ul.rows")))
+    shot("repeat")
+
+    # The customer page; logging a call (keyboard only) updates the last contact on screen.
+    started = time.monotonic()
+    driver.get(base + f"/app#/customer/{customer}")
+    wait.until(EC.presence_of_element_located((By.ID, "record-cards")))
+    timings["customer page (s)"] = round(time.monotonic() - started, 3)
+    if timings["customer page (s)"] > SLOW:
+        fail(f"the customer page took {timings['customer page (s)']} s")
+    shot("customer")
+    last_before = driver.find_element(By.CSS_SELECTOR, "#last-contact .value").text
+    notes = driver.find_element(By.ID, "call-notes")
+    notes.click()
+    notes.send_keys("Booked a consultation", Keys.TAB)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)  # the "Log it" button, reached by Tab
+    wait.until(lambda d: "Booked a consultation" in visible_text())
+    last_after = driver.find_element(By.CSS_SELECTOR, "#last-contact .value").text
+    if last_after in ("—", last_before) and last_before != "—":
+        fail(f"last contact did not change on screen ({last_before!r} → {last_after!r})")
+    if last_after == "—":
+        fail("last contact still empty after logging a call")
+
+    # Someone else edits the record meanwhile: saving answers 412 and offers to reload.
+    status, body, _ = call("PUT", f"/crm/customers/{customer}/record", {"notes": "changed elsewhere"}, desk)
+    assert status == 200, body
+    driver.find_element(By.XPATH, "//form[.//select[@name='customerStatus']]//button[@type='submit']").click()
+    wait.until(lambda d: "changed this record meanwhile" in visible_text())
+    driver.find_element(By.XPATH, "//button[text()='Reload it']").click()
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "textarea[name=notes]").get_attribute("value") == "changed elsewhere"
+               or "changed elsewhere" in d.execute_script("return [...document.querySelectorAll('textarea')].map(t => t.value).join(' ')"))
+
+    # Signing out clears the session; the other roles sign in too.
+    driver.find_element(By.ID, "signout").click()
+    wait.until(EC.presence_of_element_located((By.ID, "f-email")))
+    if driver.execute_script("return sessionStorage.getItem('crm.token')"):
+        fail("sign-out left the token in sessionStorage")
+    if driver.execute_script("return localStorage.length") != 0:
+        fail("the console wrote to localStorage")
+    for email, password in [("desk@clinic.test", "team-password"), ("boss@clinic.test", "boss-password")]:
+        sign_in(email, password)
+        driver.find_element(By.ID, "signout").click()
+        wait.until(EC.presence_of_element_located((By.ID, "f-email")))
+
+    # Nothing but the server was asked for anything; the browser saw no CSP violation or script error.
+    hosts = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    foreign = [url for url in hosts if not url.startswith(base)]
+    if foreign:
+        fail(f"requests to other hosts: {foreign}")
+    for entry in driver.get_log("browser"):
+        message = entry.get("message", "")
+        if entry.get("level") == "SEVERE" and ("Content Security Policy" in message or "Uncaught" in message):
+            fail(f"browser: {message}")
+
+    # Weight: every script and style sheet the shell names.
+    html = urllib.request.urlopen(base + "/app").read().decode()
+    total = 0
+    for part in html.split('"'):
+        if part.startswith("/app/assets/"):
+            with urllib.request.urlopen(base + part) as response:
+                total += len(response.read())
+                if "immutable" not in response.headers.get("Cache-Control", ""):
+                    fail(f"{part} is not served with an immutable cache")
+    timings["JS + CSS (KB)"] = round(total / 1024, 1)
+    if total > 150 * 1024:
+        fail(f"JS + CSS weigh {total} bytes")
+finally:
+    driver.quit()
+    server.terminate()
+    server.wait(timeout=20)
+
+print("console e2e:", json.dumps(timings), flush=True)
+print("console e2e:", "FAILED" if failures else "passed", f"(screenshots in {os.path.relpath(artifacts, root)})", flush=True)
+sys.exit(1 if failures else 0)
