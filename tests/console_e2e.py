@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -93,6 +94,16 @@ def iso(seconds_from_now):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + seconds_from_now))
 
 
+clinic = call("POST", "/crm/clinics", {"name": "Lakeside Clinic"}, desk)[1]["id"]
+service = call("POST", "/crm/services", {"name": "Botox", "price": 150, "typicalIntervalDays": 90}, desk)[1]["id"]
+status, body, _ = call("POST", "/crm/tags", {"name": "VIP", "color": "#FFD700"}, admin)
+assert status == 201, body
+status, body, _ = call("POST", "/crm/leads", {"source": "website", "firstName": "Lena", "lastName": "Frei",
+                                              "email": "lena@mail.test"}, admin)
+assert status == 201, body
+status, body, _ = call("PATCH", f"/crm/leads/{body['id']}", {"assignedSalesId": None}, admin)
+assert status == 200, body
+
 for title, due in [("Call Mia about her filler", iso(-7200)), ("Send aftercare notes", iso(86400))]:
     status, body, _ = call("POST", "/crm/actions", {"customerId": customer, "actionType": "phone_call", "title": title,
                                                     "assignedTo": users["SALESPERSON"], "dueDate": due}, desk)
@@ -104,7 +115,8 @@ for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "-
 options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
 service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
 driver = webdriver.Chrome(options=options, service=service)
-wait = WebDriverWait(driver, 10)
+# Rows are re-rendered after each change: an element found a moment before may be gone; look again.
+wait = WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException])
 
 
 def shot(name):
@@ -228,17 +240,71 @@ try:
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "textarea[name=notes]").get_attribute("value") == "changed elsewhere"
                or "changed elsewhere" in d.execute_script("return [...document.querySelectorAll('textarea')].map(t => t.value).join(' ')"))
 
-    # Signing out clears the session; the other roles sign in too.
+    # Tagging from the catalogue, and removing the tag again.
+    driver.find_element(By.XPATH, "//form[.//select[@name='tagId']]//button[@type='submit']").click()
+    wait.until(lambda d: d.find_elements(By.XPATH, "//button[@aria-label='Remove tag VIP']"))
+    driver.find_element(By.XPATH, "//button[@aria-label='Remove tag VIP']").click()
+    wait.until(lambda d: not d.find_elements(By.XPATH, "//button[@aria-label='Remove tag VIP']"))
+
+    # A salesperson's menu: analytics yes, appointments and admin no.
+    def offered():
+        return {link.get_attribute("data-nav") for link in driver.find_elements(By.CSS_SELECTOR, "[data-nav]") if link.is_displayed()}
+    if offered() != {"day", "follow-up", "repeat", "inbox", "leads", "analytics"}:
+        fail(f"a salesperson is offered {sorted(offered())}")
+
+    # Leads: claim the unassigned one, then convert it and follow the customer link.
+    driver.get(base + "/app#/leads")
+    wait.until(lambda d: "Lena Frei" in visible_text())
+    lead_row = driver.find_element(By.XPATH, "//li[.//strong[text()='Lena Frei']]")
+    lead_row.find_element(By.XPATH, ".//button[text()='Claim']").click()
+    wait.until(lambda d: "yours" in d.find_element(By.XPATH, "//li[.//strong[text()='Lena Frei']]").text)
+    shot("leads")
+    driver.find_element(By.XPATH, "//li[.//strong[text()='Lena Frei']]//button[text()='Convert']").click()
+    wait.until(lambda d: d.find_elements(By.XPATH, "//li[.//strong[text()='Lena Frei']]//a[text()='open']"))
+
+    # Analytics draws its charts, numbers readable beside them.
+    driver.get(base + "/app#/analytics")
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "svg.chart")) == 3)
+    if "Revenue" not in visible_text():
+        fail("analytics shows no revenue")
+    shot("analytics")
+
+    # Signing out clears the session.
     driver.find_element(By.ID, "signout").click()
     wait.until(EC.presence_of_element_located((By.ID, "f-email")))
     if driver.execute_script("return sessionStorage.getItem('crm.token')"):
         fail("sign-out left the token in sessionStorage")
     if driver.execute_script("return localStorage.length") != 0:
         fail("the console wrote to localStorage")
-    for email, password in [("desk@clinic.test", "team-password"), ("boss@clinic.test", "boss-password")]:
-        sign_in(email, password)
-        driver.find_element(By.ID, "signout").click()
-        wait.until(EC.presence_of_element_located((By.ID, "f-email")))
+
+    # The front desk books; a second booking of the same slot shows the conflict in the form.
+    sign_in("desk@clinic.test", "team-password")
+    if offered() != {"day", "follow-up", "repeat", "inbox", "leads", "appointments"}:
+        fail(f"the front desk is offered {sorted(offered())}")
+    driver.get(base + "/app#/appointments")
+    find = wait.until(EC.presence_of_element_located((By.ID, "book-find")))
+    find.send_keys("Mia", Keys.TAB)
+    wait.until(lambda d: "Mia Keller" in d.find_element(By.ID, "book-customerId").text)
+    start = driver.find_element(By.ID, "book-startTime")
+    for attempt in range(2):
+        driver.execute_script("arguments[0].value = '2030-01-15T10:00'", start)
+        driver.find_element(By.XPATH, "//form[.//select[@name='serviceId']]//button[@type='submit']").click()
+        if attempt == 0:
+            wait.until(lambda d: "Botox · Lakeside Clinic" in visible_text())
+    wait.until(lambda d: "already has appointment" in visible_text())
+    shot("appointments")
+    driver.find_element(By.ID, "signout").click()
+    wait.until(EC.presence_of_element_located((By.ID, "f-email")))
+
+    # The ADMIN sees everything, and the admin screen lists users and the tag catalogue.
+    sign_in("boss@clinic.test", "boss-password")
+    if offered() != {"day", "follow-up", "repeat", "inbox", "leads", "appointments", "analytics", "admin"}:
+        fail(f"an ADMIN is offered {sorted(offered())}")
+    driver.get(base + "/app#/admin")
+    wait.until(lambda d: "sam@clinic.test" in visible_text() and "VIP" in visible_text())
+    shot("admin")
+    driver.find_element(By.ID, "signout").click()
+    wait.until(EC.presence_of_element_located((By.ID, "f-email")))
 
     # Nothing but the server was asked for anything; the browser saw no CSP violation or script error.
     hosts = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")

@@ -197,7 +197,7 @@ function form(fields, submitText, onSubmit, prefix = 'f') {
         if (errors[field]) { errors[field].textContent = message; placed = true; }
       }
       const rest = Object.keys(fieldErrors).filter((f) => !errors[f]);
-      if (!placed || rest.length) {
+      if (!placed || rest.length || error.status !== 400) {  // a conflict says why above the button too
         summary.textContent = error.message + (rest.length ? ` (${rest.map((f) => `${f}: ${fieldErrors[f]}`).join('; ')})` : '');
         summary.hidden = false;
       }
@@ -361,7 +361,38 @@ async function customerPage(id) {
     card('Expected next visit', fmtDate(record.expectedNextVisit)),
     card('Repeat count', String(record.repeatCount)),
     el('div', { class: 'card', id: 'last-contact' }, el('div', { class: 'label', text: 'Last contact' }), el('div', { class: 'value', text: fmtTime(record.lastContactDate) })));
-  const tags = el('p', { 'aria-label': 'Tags' }, data.tags.length ? data.tags.map((t) => el('span', { class: 'tag', title: t.notes || '', text: t.tag.name })) : el('span', { class: 'muted', text: 'No tags' }));
+  const tags = el('ul', { class: 'rows', 'aria-label': 'Tags' }, data.tags.length
+    ? data.tags.map((t) => el('li', {}, el('span', {}, el('span', { class: 'tag', text: t.tag.name }), t.notes ? el('span', { class: 'muted', text: t.notes }) : null),
+      el('button', { type: 'button', class: 'secondary', text: 'Remove', 'aria-label': `Remove tag ${t.tag.name}`, onclick: async () => { await api('DELETE', `/crm/customer-tags/${t.id}`); await customerPage(id); } })))
+    : el('li', { class: 'muted', text: 'No tags' }));
+  let catalogue = [];
+  try { catalogue = (await api('GET', '/crm/tags?limit=200')).data; } catch { /* the form shows none */ }
+  const addTag = form([
+    { name: 'tagId', label: 'Tag', options: catalogue.map((t) => [t.id, t.name]) },
+    { name: 'notes', label: 'Why (optional)' },
+  ], 'Add tag', async (values) => {
+    await api('POST', `/crm/customers/${id}/tags`, values.notes ? { tagId: values.tagId, notes: values.notes } : { tagId: values.tagId });
+    await customerPage(id);
+  }, 'tag');
+  const callback = form([
+    { name: 'scheduledAt', label: `When (${zone})`, type: 'datetime-local' },
+    { name: 'subject', label: 'Subject' },
+  ], 'Schedule callback', async (values) => {
+    await api('POST', '/crm/communications', { customerId: id, type: 'call', direction: 'outgoing', status: 'scheduled',
+      scheduledAt: values.scheduledAt ? clinicWallTime(values.scheduledAt).toISOString() : '', subject: values.subject || undefined });
+    await customerPage(id);
+  }, 'callback');
+  const task = form([
+    { name: 'title', label: 'Task' },
+    { name: 'actionType', label: 'Kind', options: ['phone_call', 'follow_up', 'email_sent', 'meeting', 'other'].map((v) => [v, v.replace('_', ' ')]) },
+    { name: 'priority', label: 'Priority', options: ['medium', 'high', 'urgent', 'low'].map((v) => [v, v]) },
+    { name: 'dueDate', label: `Due (${zone})`, type: 'datetime-local' },
+  ], 'Create task', async (values) => {
+    const body = { customerId: id, title: values.title, actionType: values.actionType, priority: values.priority };
+    if (values.dueDate) body.dueDate = clinicWallTime(values.dueDate).toISOString();
+    await api('POST', '/crm/actions', body);
+    await customerPage(id);
+  }, 'task');
   const timeline = [
     ...data.appointments.map((a) => ({ at: a.startTime, kind: 'Appointment', text: `${a.serviceName} at ${a.clinicName} · ${a.status}` })),
     ...data.communications.map((c) => ({ at: c.occurredAt, kind: c.type, text: [c.direction, c.status, c.subject, c.notes].filter(Boolean).join(' · ') })),
@@ -397,11 +428,222 @@ async function customerPage(id) {
   editRecord.querySelector('textarea').value = record.notes || '';
   page(`${customer.firstName} ${customer.lastName}`,
     el('p', {}, customer.phone ? el('a', { href: `tel:${customer.phone}`, text: customer.phone }) : null, customer.email ? [' · ', el('a', { href: `mailto:${customer.email}`, text: customer.email })] : null),
-    cards, el('h2', { text: 'Tags' }), tags,
+    cards, el('h2', { text: 'Tags' }), tags, addTag,
     el('h2', { text: 'Log a call' }), logCall,
+    el('h2', { text: 'Schedule a callback' }), callback,
+    el('h2', { text: 'Create a task' }), task,
     el('h2', { text: 'Record' }), editRecord,
     el('h2', { text: 'Timeline' }),
     el('ul', { class: 'rows timeline', 'aria-label': 'Timeline' }, timeline.map((item) => el('li', {}, el('span', { class: 'kind', text: item.kind }), el('span', { text: item.text }), el('span', { class: 'muted', text: fmtTime(item.at) })))));
+}
+
+// ---------------------------------------------------------------- more screens
+
+const isFrontDesk = () => ['SECRETARIAT', 'ADMIN'].includes(state.user?.role);
+const isAdmin = () => state.user?.role === 'ADMIN';
+const options = (values, current) => values.map((v) => el('option', { value: v, selected: v === current, text: v.replaceAll('_', ' ') }));
+
+/** `YYYY-MM-DDTHH:MM` (a datetime-local value) read as the clinic's wall time, as an instant. */
+function clinicWallTime(value) {
+  const [date, time] = value.split('T');
+  const [y, m, d] = date.split('-').map(Number);
+  const [hh, mm] = time.split(':').map(Number);
+  const guess = new Date(Date.UTC(y, m - 1, d, hh, mm));
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .formatToParts(guess).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+  const shown = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
+  return new Date(guess.getTime() - (shown - guess.getTime()));
+}
+
+const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'converted', 'lost'];
+const LEAD_SOURCES = ['facebook_ads', 'google_ads', 'referral', 'walk_in', 'website'];
+
+async function leadsScreen() {
+  const search = el('input', { id: 'lead-search', type: 'search', value: '' });
+  const status = el('select', { id: 'lead-status' }, el('option', { value: '', text: 'any' }), options(LEAD_STATUSES));
+  const source = el('select', { id: 'lead-source' }, el('option', { value: '', text: 'any' }), options(LEAD_SOURCES));
+  const mine = el('select', { id: 'lead-owner' }, el('option', { value: '', text: 'everyone' }), el('option', { value: 'me', text: 'me' }));
+  const show = el('button', { type: 'button', text: 'Show' });
+  const list = el('ul', { class: 'rows', 'aria-label': 'Leads' });
+  page('Leads', el('div', { class: 'toolbar' },
+    el('label', { for: 'lead-search' }, 'Search', search), el('label', { for: 'lead-status' }, 'Status', status),
+    el('label', { for: 'lead-source' }, 'Source', source), el('label', { for: 'lead-owner' }, 'Assigned to', mine), show), list);
+  const load = async () => {
+    const query = new URLSearchParams({ limit: '100' });
+    if (search.value.trim()) query.set('search', search.value.trim());
+    if (status.value) query.set('status', status.value);
+    if (source.value) query.set('source', source.value);
+    if (mine.value === 'me') query.set('assignedSalesId', state.user.id);
+    try {
+      const { data } = await api('GET', `/crm/leads?${query}`);
+      list.replaceChildren(...(data.length ? data.map(leadRow) : [el('li', { class: 'muted', text: 'No leads match.' })]));
+    } catch (error) { list.replaceChildren(el('li', {}, problemBox(error))); }
+  };
+  const leadRow = (lead) => {
+    const note = el('span', { class: 'error', 'aria-live': 'polite' });
+    const move = el('select', { 'aria-label': `New status for ${lead.firstName}` }, options(LEAD_STATUSES, lead.status));
+    const patch = async (body) => {
+      note.textContent = '';
+      try {
+        const { data } = await api('PATCH', `/crm/leads/${lead.id}`, body);
+        row.replaceWith(leadRow(data));
+      } catch (error) { note.textContent = error.message; }
+    };
+    const owner = lead.assignedSalesId ? (lead.assignedSalesId === state.user.id ? 'yours' : 'assigned') : 'unassigned';
+    const row = el('li', { 'data-lead': lead.id },
+      el('div', {},
+        el('div', { class: 'row-head' }, el('strong', { text: `${lead.firstName} ${lead.lastName || ''}`.trim() }), el('span', { class: 'status', text: lead.status })),
+        el('div', { class: 'muted', text: [lead.source.replaceAll('_', ' '), lead.email, lead.phone, owner].filter(Boolean).join(' · ') }),
+        lead.convertedCustomerId ? el('span', {}, 'Customer: ', el('a', { href: `#/customer/${lead.convertedCustomerId}`, text: 'open' })) : null,
+        note),
+      el('div', { class: 'actions' },
+        !lead.assignedSalesId && state.user.role === 'SALESPERSON' ? el('button', { type: 'button', text: 'Claim', onclick: () => patch({ assignedSalesId: state.user.id }) }) : null,
+        lead.status !== 'converted' ? [move, el('button', { type: 'button', class: 'secondary', text: 'Move', onclick: () => patch({ status: move.value }) }),
+          el('button', { type: 'button', text: 'Convert', onclick: () => patch({ status: 'converted' }) })] : null));
+    return row;
+  };
+  show.addEventListener('click', load);
+  search.addEventListener('keydown', (event) => { if (event.key === 'Enter') load(); });
+  await load();
+}
+
+async function appointmentsScreen() {
+  if (!isFrontDesk()) { page('Appointments', el('p', { text: 'Only the front desk and managers book appointments.' })); return; }
+  const list = el('ul', { class: 'rows', 'aria-label': 'Appointments' });
+  const [clinics, services] = await Promise.all([api('GET', '/crm/clinics?limit=200'), api('GET', '/crm/services?limit=200')]);
+  const customerSearch = el('input', { id: 'book-find', type: 'search' });
+  const booking = form([
+    { name: 'customerId', label: 'Customer', options: [['', 'search above first']] },
+    { name: 'serviceId', label: 'Service', options: services.data.map((s) => [s.id, `${s.name} (${money.format(s.price)})`]) },
+    { name: 'clinicId', label: 'Clinic', options: clinics.data.map((c) => [c.id, c.name]) },
+    { name: 'startTime', label: `Start (${zone})`, type: 'datetime-local' },
+  ], 'Book', async (values) => {
+    await api('POST', '/crm/appointments', { customerId: values.customerId, serviceId: values.serviceId, clinicId: values.clinicId,
+      startTime: values.startTime ? clinicWallTime(values.startTime).toISOString() : '' });
+    await load();
+  }, 'book');
+  customerSearch.addEventListener('change', async () => {
+    const { data } = await api('GET', `/crm/customers?search=${encodeURIComponent(customerSearch.value)}&limit=20`);
+    booking.querySelector('[name=customerId]').replaceChildren(...data.map((c) => el('option', { value: c.id, text: `${c.firstName} ${c.lastName}${c.phone ? ' · ' + c.phone : ''}` })));
+  });
+  page('Appointments', el('h2', { text: 'Book' }), el('label', { for: 'book-find' }, 'Find the customer (name, email or phone)', customerSearch), booking,
+    el('h2', { text: 'Coming up' }), list);
+  async function load() {
+    const from = new Date(Date.now() - 86400e3).toISOString();
+    const { data } = await api('GET', `/crm/appointments?from=${encodeURIComponent(from)}&limit=100`);
+    list.replaceChildren(...(data.length ? data.map(row) : [el('li', { class: 'muted', text: 'Nothing booked.' })]));
+  }
+  function row(a) {
+    const note = el('span', { class: 'error', 'aria-live': 'polite' });
+    const when = el('input', { type: 'datetime-local', 'aria-label': 'New start' });
+    const patch = async (body) => {
+      note.textContent = '';
+      try { await api('PATCH', `/crm/appointments/${a.id}`, body); await load(); } catch (error) { note.textContent = error.message; }
+    };
+    const open = a.status === 'scheduled' || a.status === 'confirmed';
+    return el('li', { 'data-appointment': a.id },
+      el('div', {}, el('div', { class: 'row-head' }, el('strong', { text: `${a.serviceName} · ${a.clinicName}` }), el('span', { class: 'status', text: a.status })),
+        el('div', { class: 'muted' }, fmtTime(a.startTime), ' · ', el('a', { href: `#/customer/${a.customerId}`, text: 'customer' })), note),
+      open ? el('div', { class: 'actions' },
+        a.status === 'scheduled' ? el('button', { type: 'button', text: 'Confirm', onclick: () => patch({ status: 'confirmed' }) }) : null,
+        el('button', { type: 'button', class: 'secondary', text: 'Complete', onclick: () => patch({ status: 'completed' }) }),
+        el('button', { type: 'button', class: 'secondary', text: 'No-show', onclick: () => patch({ status: 'no_show' }) }),
+        el('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: () => patch({ status: 'cancelled' }) }),
+        when, el('button', { type: 'button', class: 'secondary', text: 'Move', onclick: () => when.value && patch({ startTime: clinicWallTime(when.value).toISOString() }) })) : null);
+  }
+  await load();
+}
+
+/** A horizontal bar chart as inline SVG; the numbers stay readable as text beside each bar. */
+function barChart(title, entries) {
+  const max = Math.max(1, ...entries.map(([, v]) => v));
+  const rowHeight = 22, labelWidth = 110, width = 320;
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${entries.length * rowHeight}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `${title}: ${entries.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  svg.setAttribute('class', 'chart');
+  entries.forEach(([label, value], i) => {
+    const y = i * rowHeight;
+    const text = document.createElementNS(svg.namespaceURI, 'text');
+    text.setAttribute('x', '0'); text.setAttribute('y', String(y + 15)); text.textContent = label;
+    const bar = document.createElementNS(svg.namespaceURI, 'rect');
+    bar.setAttribute('x', String(labelWidth)); bar.setAttribute('y', String(y + 4)); bar.setAttribute('height', '14');
+    bar.setAttribute('width', String(Math.max(1, ((width - labelWidth - 40) * value) / max)));
+    const number = document.createElementNS(svg.namespaceURI, 'text');
+    number.setAttribute('x', String(labelWidth + Math.max(1, ((width - labelWidth - 40) * value) / max) + 4)); number.setAttribute('y', String(y + 15));
+    number.textContent = String(value);
+    svg.append(text, bar, number);
+  });
+  return el('figure', {}, el('figcaption', { text: title }), svg);
+}
+
+async function analyticsScreen() {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+  const monthAgo = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date(Date.now() - 29 * 86400e3));
+  const start = el('input', { type: 'date', id: 'an-start', value: monthAgo });
+  const end = el('input', { type: 'date', id: 'an-end', value: today });
+  const who = el('select', { id: 'an-who' });
+  const show = el('button', { type: 'button', text: 'Show' });
+  const out = el('div', { id: 'analytics' });
+  const controls = [el('label', { for: 'an-start' }, 'From', start), el('label', { for: 'an-end' }, 'To', end)];
+  if (isAdmin()) {
+    const { data } = await api('GET', '/crm/users?role=SALESPERSON&limit=200');
+    who.replaceChildren(el('option', { value: '', text: 'the whole team' }), ...data.map((u) => el('option', { value: u.id, text: u.name })));
+    controls.push(el('label', { for: 'an-who' }, 'Salesperson', who));
+  }
+  page('Analytics', el('div', { class: 'toolbar' }, controls, show), out);
+  const load = async () => {
+    const query = new URLSearchParams({ startDate: start.value, endDate: end.value });
+    if (who.value) query.set('salespersonId', who.value);
+    try {
+      const { data } = await api('GET', `/crm/analytics/salesperson?${query}`);
+      const c = data.communications, a = data.actions, l = data.leads;
+      out.replaceChildren(
+        el('div', { class: 'cards' }, card('Revenue', money.format(data.customers.totalRevenue)), card('Customers', String(data.customers.total)),
+          card('Repeat customers', String(data.customers.repeat)), card('Leads converted', `${l.converted} of ${l.total} (${Math.round(l.conversionRate * 100)} %)`),
+          card('Overdue actions', String(a.overdue))),
+        barChart('Communications by type', [['calls', c.calls], ['missed calls', c.missedCalls], ['emails', c.emails], ['SMS', c.sms], ['WhatsApp', c.whatsapp], ['meetings', c.meetings], ['notes', c.notes]]),
+        barChart('Actions by status', [['pending', a.pending], ['completed', a.completed], ['missed', a.missed], ['cancelled', a.cancelled]]),
+        barChart('Leads by source', Object.entries(l.bySource).map(([k, v]) => [k.replaceAll('_', ' '), v])));
+    } catch (error) { out.replaceChildren(problemBox(error)); }
+  };
+  show.addEventListener('click', load);
+  await load();
+}
+
+async function adminScreen() {
+  if (!isAdmin()) { page('Admin', el('p', { text: 'Only an ADMIN manages users and tags.' })); return; }
+  const users = el('ul', { class: 'rows', 'aria-label': 'Users' });
+  const tags = el('ul', { class: 'rows', 'aria-label': 'Tags' });
+  const newUser = form([
+    { name: 'name', label: 'Name' }, { name: 'email', label: 'Email', type: 'email' },
+    { name: 'role', label: 'Role', options: [['SALESPERSON', 'SALESPERSON'], ['SECRETARIAT', 'SECRETARIAT'], ['ADMIN', 'ADMIN']] },
+    { name: 'password', label: 'First password', type: 'password', autocomplete: 'new-password' },
+  ], 'Create user', async (values) => { await api('POST', '/crm/users', values); newUser.reset(); await load(); }, 'user');
+  const newTag = form([{ name: 'name', label: 'Tag name' }, { name: 'color', label: 'Colour (#RRGGBB)' }, { name: 'description', label: 'Description' }],
+    'Create tag', async (values) => {
+      const body = { name: values.name };
+      if (values.color) body.color = values.color;
+      if (values.description) body.description = values.description;
+      await api('POST', '/crm/tags', body); newTag.reset(); await load();
+    }, 'tag');
+  page('Admin', el('h2', { text: 'Users' }), newUser, users, el('h2', { text: 'Tag catalogue' }), newTag, tags);
+  async function load() {
+    const [u, t] = await Promise.all([api('GET', '/crm/users?limit=200'), api('GET', '/crm/tags?limit=200')]);
+    users.replaceChildren(...u.data.map((user) => {
+      const note = el('span', { class: 'error', 'aria-live': 'polite' });
+      const role = el('select', { 'aria-label': `Role of ${user.name}` }, options(['SALESPERSON', 'SECRETARIAT', 'ADMIN'], user.role));
+      const patch = async (body) => { note.textContent = ''; try { await api('PATCH', `/crm/users/${user.id}`, body); await load(); } catch (error) { note.textContent = error.message; } };
+      return el('li', {}, el('div', {}, el('strong', { text: user.name }), el('div', { class: 'muted', text: `${user.email} · ${user.active ? 'active' : 'inactive'}` }), note),
+        el('div', { class: 'actions' }, role, el('button', { type: 'button', class: 'secondary', text: 'Change role', onclick: () => patch({ role: role.value }) }),
+          el('button', { type: 'button', class: 'secondary', text: user.active ? 'Deactivate' : 'Reactivate', onclick: () => patch({ active: !user.active }) }),
+          el('button', { type: 'button', class: 'secondary', text: 'Reset password', onclick: () => { const password = prompt(`New password for ${user.name} (8 or more characters)`); if (password) patch({ password }); } })));
+    }));
+    tags.replaceChildren(...t.data.map((tag) => el('li', {}, el('span', { class: 'tag', text: tag.name }), el('span', { class: 'muted', text: [tag.color, tag.description].filter(Boolean).join(' · ') }),
+      el('button', { type: 'button', class: 'secondary', text: 'Delete', onclick: async () => { if (confirm(`Delete the tag ${tag.name} and remove it from every customer?`)) { await api('DELETE', `/crm/tags/${tag.id}`); await load(); } } }))));
+  }
+  await load();
 }
 
 // ---------------------------------------------------------------- routing
@@ -412,12 +654,18 @@ const routes = [
   [/^#\/follow-up$/, followUp, 'follow-up'],
   [/^#\/repeat$/, repeatCustomers, 'repeat'],
   [/^#\/customer\/([0-9A-Fa-f-]{36})$/, customerPage, null],
+  [/^#\/leads$/, leadsScreen, 'leads'],
+  [/^#\/appointments$/, appointmentsScreen, 'appointments'],
+  [/^#\/analytics$/, analyticsScreen, 'analytics'],
+  [/^#\/admin$/, adminScreen, 'admin'],
 ];
 
 async function route() {
   if (!state.token) { if (location.hash !== '#/signin') { signOut({ remember: true }); return; } signInScreen(); return; }
   if (location.hash === '#/signin' || !location.hash) { location.hash = '#/day'; return; }
   document.getElementById('top').hidden = false;
+  // Screens a role may not use are not offered (the API refuses them anyway).
+  for (const link of document.querySelectorAll('[data-roles]')) link.hidden = !link.dataset.roles.split(' ').includes(state.user?.role);
   openStream();
   for (const [pattern, screen, nav] of routes) {
     const match = location.hash.match(pattern);
