@@ -77,7 +77,8 @@ else:
     print(open(f"{workdir}/server.log").read())
     sys.exit("server did not become ready")
 
-admin = call("POST", "/auth/login", {"email": "boss@clinic.test", "password": "boss-password"})[1]["token"]
+admin_login = call("POST", "/auth/login", {"email": "boss@clinic.test", "password": "boss-password"})[1]
+admin, admin_id = admin_login["token"], admin_login["user"]["id"]
 users = {}
 for role, email in [("SALESPERSON", "sam@clinic.test"), ("SECRETARIAT", "desk@clinic.test")]:
     status, body, _ = call("POST", "/crm/users", {"email": email, "name": email.split("@")[0].title(), "role": role,
@@ -231,6 +232,27 @@ try:
     if last_after == "—":
         fail("last contact still empty after logging a call")
 
+    # The changes list pages in as it scrolls into view.
+    driver.execute_script("document.querySelector('ul[aria-label=Changes]').scrollIntoView()")
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "ul[aria-label=Changes] li")) > 0)
+
+    # The network drops while a call is logged: the banner shows, the write is retried with the same
+    # Idempotency-Key once the network is back, and it is stored once.
+    driver.set_network_conditions(offline=True, latency=5, download_throughput=1024 * 1024, upload_throughput=1024 * 1024)
+    notes = driver.find_element(By.ID, "call-notes")
+    notes.send_keys("Logged while offline")
+    driver.find_element(By.XPATH, "//form[.//textarea[@id='call-notes']]//button[@type='submit']").click()
+    try:
+        WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "offline").is_displayed())
+    except Exception:
+        fail("no offline banner while the network was down")
+    driver.set_network_conditions(offline=False, latency=5, download_throughput=1024 * 1024, upload_throughput=1024 * 1024)
+    WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: "Logged while offline" in visible_text() and not d.find_element(By.ID, "offline").is_displayed())
+    history = call("GET", f"/crm/customers/{customer}/communications?limit=100", token=desk)[1]
+    if sum(1 for c in history if c.get("notes") == "Logged while offline") != 1:
+        fail("the call logged offline was not stored exactly once")
+
     # Someone else edits the record meanwhile: saving answers 412 and offers to reload.
     status, body, _ = call("PUT", f"/crm/customers/{customer}/record", {"notes": "changed elsewhere"}, desk)
     assert status == 200, body
@@ -296,8 +318,16 @@ try:
     driver.find_element(By.ID, "signout").click()
     wait.until(EC.presence_of_element_located((By.ID, "f-email")))
 
-    # The ADMIN sees everything, and the admin screen lists users and the tag catalogue.
+    # The ADMIN sees everything, reassigns from My day, and the admin screen lists users and tags.
+    call("POST", "/crm/actions", {"customerId": customer, "actionType": "other", "title": "Order gloves",
+                                  "assignedTo": admin_id, "dueDate": iso(3600)}, admin)
     sign_in("boss@clinic.test", "boss-password")
+    wait.until(lambda d: "Order gloves" in visible_text())
+    driver.find_element(By.XPATH, "//li[.//strong[text()='Order gloves']]//button[text()='Reassign']").click()
+    wait.until(lambda d: "Order gloves" not in visible_text())
+    mine = call("GET", "/crm/actions/pending", token=call("POST", "/auth/login", {"email": "sam@clinic.test", "password": "team-password"})[1]["token"])[1]
+    if not any(a["title"] == "Order gloves" for a in mine):
+        fail("the reassigned action is not Sam's")
     if offered() != {"day", "follow-up", "repeat", "inbox", "leads", "appointments", "analytics", "admin"}:
         fail(f"an ADMIN is offered {sorted(offered())}")
     driver.get(base + "/app#/admin")

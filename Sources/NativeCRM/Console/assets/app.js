@@ -47,6 +47,13 @@ function tomorrowNineClinicTime(now = new Date()) {
   return new Date(Date.UTC(parts.year, parts.month - 1, parts.day + 1, 9, 0, 0) - offset);
 }
 
+/** The `rel="next"` URL of a paged answer's `Link` header, if any. */
+function nextLink(headers) {
+  const link = headers?.get('Link') || '';
+  const match = link.match(/<([^>]+)>;\s*rel="next"/);
+  return match ? match[1] : null;
+}
+
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
 
 // ---------------------------------------------------------------- API
@@ -253,6 +260,11 @@ function dueLabel(action) {
 
 async function myDay() {
   const list = el('ul', { class: 'rows', 'aria-label': 'Pending actions' });
+  // Only an ADMIN may list users (SPEC), so only an ADMIN is offered a reassignment target list here.
+  let salespeople = [];
+  if (state.user?.role === 'ADMIN') {
+    try { salespeople = (await api('GET', '/crm/users?role=SALESPERSON&active=true&limit=200')).data; } catch { /* no list, no reassign */ }
+  }
   const status = el('p', { class: 'muted', role: 'status', text: 'Loading…' });
   page('My day', status, list);
   const load = async () => {
@@ -285,7 +297,12 @@ async function myDay() {
       el('div', { class: 'actions' },
         el('button', { type: 'button', onclick: () => change({ status: 'completed' }), text: 'Complete' }),
         el('button', { type: 'button', class: 'secondary', onclick: () => change({ dueDate: new Date(Date.now() + 3600e3).toISOString() }), text: '+1 h' }),
-        el('button', { type: 'button', class: 'secondary', onclick: () => change({ dueDate: tomorrowNineClinicTime().toISOString() }), text: 'Tomorrow 9:00' })));
+        el('button', { type: 'button', class: 'secondary', onclick: () => change({ dueDate: tomorrowNineClinicTime().toISOString() }), text: 'Tomorrow 9:00' }),
+        salespeople.length ? reassign(action, change) : null));
+  };
+  const reassign = (action, change) => {
+    const to = el('select', { 'aria-label': `Reassign ${action.title} to` }, salespeople.map((u) => el('option', { value: u.id, text: u.name })));
+    return [to, el('button', { type: 'button', class: 'secondary', text: 'Reassign', onclick: () => change({ assignedTo: to.value }) })];
   };
   const onNote = (event) => {
     if (!view.contains(list)) { document.removeEventListener('crm:notification', onNote); return; }
@@ -426,6 +443,26 @@ async function customerPage(id) {
     await customerPage(id);
   }, 'record');
   editRecord.querySelector('textarea').value = record.notes || '';
+  // Every change to the customer's data, newest first, loaded page by page as it scrolls into view.
+  const changes = el('ul', { class: 'rows timeline', 'aria-label': 'Changes' });
+  const more = el('button', { type: 'button', class: 'secondary', text: 'Load more changes' });
+  let next = `/crm/customers/${id}/audit?limit=20`;
+  let loading = false;
+  const loadMore = async () => {
+    if (!next || loading) return;
+    loading = true;
+    try {
+      const res = await api('GET', next);
+      next = nextLink(res.headers);
+      changes.append(...res.data.map((entry) => el('li', {},
+        el('span', { class: 'kind', text: `${entry.entityType} ${entry.action}` }),
+        el('span', { text: Object.keys(entry.changes || {}).filter((k) => k !== 'id').join(', ') || '—' }),
+        el('span', { class: 'muted', text: fmtTime(entry.createdAt) }))));
+      more.hidden = !next;
+    } catch (error) { more.replaceWith(problemBox(error)); } finally { loading = false; }
+  };
+  more.addEventListener('click', loadMore);
+  new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }).observe(more);
   page(`${customer.firstName} ${customer.lastName}`,
     el('p', {}, customer.phone ? el('a', { href: `tel:${customer.phone}`, text: customer.phone }) : null, customer.email ? [' · ', el('a', { href: `mailto:${customer.email}`, text: customer.email })] : null),
     cards, el('h2', { text: 'Tags' }), tags, addTag,
@@ -434,7 +471,8 @@ async function customerPage(id) {
     el('h2', { text: 'Create a task' }), task,
     el('h2', { text: 'Record' }), editRecord,
     el('h2', { text: 'Timeline' }),
-    el('ul', { class: 'rows timeline', 'aria-label': 'Timeline' }, timeline.map((item) => el('li', {}, el('span', { class: 'kind', text: item.kind }), el('span', { text: item.text }), el('span', { class: 'muted', text: fmtTime(item.at) })))));
+    el('ul', { class: 'rows timeline', 'aria-label': 'Timeline' }, timeline.map((item) => el('li', {}, el('span', { class: 'kind', text: item.kind }), el('span', { text: item.text }), el('span', { class: 'muted', text: fmtTime(item.at) })))),
+    el('h2', { text: 'Changes' }), changes, more);
 }
 
 // ---------------------------------------------------------------- more screens
