@@ -166,6 +166,27 @@ try:
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait.until(lambda d: "wrong" in d.find_element(By.CSS_SELECTOR, "p.problem").text.lower())
 
+    # Throttling: after repeated failures the form counts down Retry-After (an account of its own, so the
+    # lock does not touch the others).
+    driver.refresh()
+    wait.until(EC.presence_of_element_located((By.ID, "f-email")))
+    for _ in range(6):
+        email = driver.find_element(By.ID, "f-email")
+        email.clear()
+        email.send_keys("nobody@clinic.test")
+        password = driver.find_element(By.ID, "f-password")
+        password.clear()
+        password.send_keys("not-the-password")
+        button = driver.find_element(By.CSS_SELECTOR, "form button[type=submit]")
+        if not button.is_enabled():
+            break
+        button.click()
+        time.sleep(0.6)
+    try:
+        WebDriverWait(driver, 10).until(lambda d: "Try again in" in d.find_element(By.CSS_SELECTOR, "p.problem").text)
+    except Exception:
+        fail("no Retry-After countdown after repeated failures")
+
     # The salesperson's day, signed in with the keyboard only.
     timings["sign-in to My day (s)"] = round(sign_in("sam@clinic.test", "team-password", keyboard=True), 3)
     # The goal is 1 s (recorded in bench/); the test fails only far above it, so a slow CI machine does not
@@ -290,6 +311,22 @@ try:
     if "Revenue" not in visible_text():
         fail("analytics shows no revenue")
     shot("analytics")
+
+    # A session ended elsewhere: the next request answers 401, the console asks to sign in again and then
+    # returns to the page it was on.
+    driver.get(base + "/app#/follow-up")
+    wait.until(lambda d: "Follow-up" in visible_text())
+    token = driver.execute_script("return sessionStorage.getItem('crm.token')")
+    call("POST", "/auth/logout", token=token)
+    driver.get(base + "/app#/repeat")
+    wait.until(EC.presence_of_element_located((By.ID, "f-email")))
+    driver.find_element(By.ID, "f-email").send_keys("sam@clinic.test")
+    driver.find_element(By.ID, "f-password").send_keys("team-password")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    try:
+        WebDriverWait(driver, 10).until(lambda d: d.execute_script("return location.hash") == "#/repeat")
+    except Exception:
+        fail("after a 401 and a new sign-in the console did not return to the page")
 
     # Signing out clears the session.
     driver.find_element(By.ID, "signout").click()
