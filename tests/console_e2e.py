@@ -242,10 +242,19 @@ try:
         fail(f"the customer page took {timings['customer page (s)']} s")
     shot("customer")
     last_before = driver.find_element(By.CSS_SELECTOR, "#last-contact .value").text
-    notes = driver.find_element(By.ID, "call-notes")
-    notes.click()
-    notes.send_keys("Booked a consultation", Keys.TAB)
-    driver.switch_to.active_element.send_keys(Keys.ENTER)  # the "Log it" button, reached by Tab
+    # Keyboard only: Tab from the top of the page to the form, type the notes, Tab to "Log it", Enter.
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.HOME)
+    driver.execute_script("document.getElementById('view').focus()")  # where the page puts focus on load
+    for _ in range(40):
+        if driver.switch_to.active_element.get_attribute("id") == "call-notes":
+            break
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+    else:
+        fail("Tab never reached the call notes")
+    driver.switch_to.active_element.send_keys("Booked a consultation", Keys.TAB)
+    if driver.switch_to.active_element.text != "Log it":
+        fail("Tab after the notes is not the Log it button")
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait.until(lambda d: "Booked a consultation" in visible_text())
     last_after = driver.find_element(By.CSS_SELECTOR, "#last-contact .value").text
     if last_after in ("—", last_before) and last_before != "—":
@@ -336,8 +345,18 @@ try:
     if driver.execute_script("return localStorage.length") != 0:
         fail("the console wrote to localStorage")
 
-    # The front desk books; a second booking of the same slot shows the conflict in the form.
+    # The front desk hands its own action to the customer's salesperson.
+    call("POST", "/crm/actions", {"customerId": customer, "actionType": "phone_call", "title": "Call back about prices",
+                                  "assignedTo": users["SECRETARIAT"], "dueDate": iso(7200)}, desk)
     sign_in("desk@clinic.test", "team-password")
+    wait.until(lambda d: "Call back about prices" in visible_text())
+    driver.find_element(By.XPATH, "//li[.//strong[text()='Call back about prices']]//button[text()=\"To the customer's salesperson\"]").click()
+    wait.until(lambda d: "Call back about prices" not in visible_text())
+    sams = call("GET", "/crm/actions/pending", token=call("POST", "/auth/login", {"email": "sam@clinic.test", "password": "team-password"})[1]["token"])[1]
+    if not any(a["title"] == "Call back about prices" for a in sams):
+        fail("the desk's action did not go to the customer's salesperson")
+
+    # The front desk books; a second booking of the same slot shows the conflict in the form.
     if offered() != {"day", "follow-up", "repeat", "inbox", "leads", "appointments"}:
         fail(f"the front desk is offered {sorted(offered())}")
     driver.get(base + "/app#/appointments")

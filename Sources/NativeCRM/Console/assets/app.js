@@ -260,7 +260,8 @@ function dueLabel(action) {
 
 async function myDay() {
   const list = el('ul', { class: 'rows', 'aria-label': 'Pending actions' });
-  // Only an ADMIN may list users (SPEC), so only an ADMIN is offered a reassignment target list here.
+  // Only an ADMIN may list users (SPEC), so only an ADMIN is offered a list of salespeople here; the front
+  // desk hands an action to the customer's own salesperson.
   let salespeople = [];
   if (state.user?.role === 'ADMIN') {
     try { salespeople = (await api('GET', '/crm/users?role=SALESPERSON&active=true&limit=200')).data; } catch { /* no list, no reassign */ }
@@ -298,7 +299,15 @@ async function myDay() {
         el('button', { type: 'button', onclick: () => change({ status: 'completed' }), text: 'Complete' }),
         el('button', { type: 'button', class: 'secondary', onclick: () => change({ dueDate: new Date(Date.now() + 3600e3).toISOString() }), text: '+1 h' }),
         el('button', { type: 'button', class: 'secondary', onclick: () => change({ dueDate: tomorrowNineClinicTime().toISOString() }), text: 'Tomorrow 9:00' }),
-        salespeople.length ? reassign(action, change) : null));
+        salespeople.length ? reassign(action, change) : null,
+        state.user?.role === 'SECRETARIAT' && customer ? el('button', { type: 'button', class: 'secondary', text: "To the customer's salesperson",
+          onclick: async () => {
+            try {
+              const { data } = await api('GET', `/crm/customers/${customer.id}`);
+              if (!data.assignedSalesId) { note.textContent = `${customer.firstName} has no salesperson yet.`; return; }
+              await change({ assignedTo: data.assignedSalesId });
+            } catch (error) { note.textContent = error.message; }
+          } }) : null));
   };
   const reassign = (action, change) => {
     const to = el('select', { 'aria-label': `Reassign ${action.title} to` }, salespeople.map((u) => el('option', { value: u.id, text: u.name })));
