@@ -11,17 +11,10 @@ struct ActionController: RouteCollection {
         actions.put(":id", use: update)
     }
 
-    /// Actions as responses, each with its customer (one query for the whole page).
-    private func responses(_ page: Page<SalesAction>, _ req: Request) async throws -> Page<ActionResponse> {
-        let customers = try await CustomerService(db: req.db, clock: req.clock).byID(page.items.compactMap(\.customerID))
-        let now = req.clock.now
-        return page.map { ActionResponse($0, now: now, customer: $0.customerID.flatMap { customers[$0] }) }
-    }
+    private func service(_ req: Request) -> ActionService { ActionService(db: req.db, clock: req.clock) }
 
     private func response(_ action: SalesAction, status: HTTPStatus = .ok, _ req: Request) async throws -> Response {
-        let ids = action.customerID.map { [$0] } ?? []
-        let customer = try await CustomerService(db: req.db, clock: req.clock).byID(ids).values.first
-        return try await ActionResponse(action, now: req.clock.now, customer: customer)
+        try await service(req).withCustomer(action).response(now: req.clock.now)
             .response(version: action.version, status: status, for: req)
     }
 
@@ -41,13 +34,15 @@ struct ActionController: RouteCollection {
             dueAfter: try QueryParameter.timestamp(req, "dueAfter"))
         let page = try PageRequest(from: req)
         let actions = try await ActionService(db: req.db, clock: req.clock).list(filter, page: page, visibleTo: try req.caller)
-        return try await responses(actions, req).response(for: req)
+        let now = req.clock.now
+        return try await service(req).withCustomers(actions).map { $0.response(now: now) }.response(for: req)
     }
 
     @Sendable func pending(req: Request) async throws -> Response {
         let page = try PageRequest(from: req)
         let actions = try await ActionService(db: req.db, clock: req.clock).pending(for: try req.caller, page: page)
-        return try await responses(actions, req).response(for: req)
+        let now = req.clock.now
+        return try await service(req).withCustomers(actions).map { $0.response(now: now) }.response(for: req)
     }
 
     @Sendable func show(req: Request) async throws -> Response {

@@ -75,6 +75,14 @@ struct ActionResponse: Content {
     }
 }
 
+/// An action and the customer it is about (nil for none), as its response shows them.
+struct ActionView: Sendable {
+    let action: SalesAction
+    let customer: Customer?
+
+    func response(now: Date) -> ActionResponse { ActionResponse(action, now: now, customer: customer) }
+}
+
 /// The customer block of an action: enough to show and call them.
 struct ActionCustomer: Content {
     var id: UUID

@@ -155,6 +155,20 @@ struct ActionService: Sendable {
         Cursor([Cursor.timestamp(action.sortDueAt), String(action.priorityRank), action.id!.uuidString])
     }
 
+    // MARK: What an action's response names
+
+    /// A page of actions with the customer each is about, loaded in one query for the whole page.
+    func withCustomers(_ page: Page<SalesAction>) async throws -> Page<ActionView> {
+        let customers = try await CustomerService(db: db, clock: clock).byID(page.items.compactMap(\.customerID))
+        return page.map { ActionView(action: $0, customer: $0.customerID.flatMap { customers[$0] }) }
+    }
+
+    /// One action with its customer.
+    func withCustomer(_ action: SalesAction) async throws -> ActionView {
+        let customers = try await CustomerService(db: db, clock: clock).byID(action.customerID.map { [$0] } ?? [])
+        return ActionView(action: action, customer: action.customerID.flatMap { customers[$0] })
+    }
+
     // MARK: Actions other domains create
 
     func createAutomatic(_ spec: AutomaticAction, by actor: Actor) async throws -> SalesAction {

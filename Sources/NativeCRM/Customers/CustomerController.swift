@@ -20,8 +20,7 @@ struct CustomerController: RouteCollection {
 
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.decodeInput(CreateCustomerRequest.self)
-        let customer = try await service(req).create(input, by: try req.caller)
-        let duplicates = try await service(req).possibleDuplicates(of: customer)
+        let (customer, duplicates) = try await service(req).create(input, by: try req.caller)
         return try await CustomerResponse(customer, possibleDuplicates: duplicates)
             .response(version: customer.version, status: .created, for: req)
     }

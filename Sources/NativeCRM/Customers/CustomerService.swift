@@ -7,8 +7,11 @@ struct CustomerService: Sendable {
     let db: any Database
     let clock: CRMClock
 
-    /// Creates the customer and its record (status `new`) atomically.
-    func create(_ input: Input<CreateCustomerRequest>, by caller: AuthenticatedUser) async throws -> Customer {
+    /// Creates the customer and its record (status `new`) atomically, and names the other customers with
+    /// the same email or phone (created anyway: families share a phone).
+    func create(_ input: Input<CreateCustomerRequest>, by caller: AuthenticatedUser) async throws
+        -> (customer: Customer, possibleDuplicates: [UUID])
+    {
         var errors = input.problems
         let firstName = Self.checkName(input.firstName, "firstName", &errors)
         let lastName = Self.checkName(input.lastName, "lastName", &errors)
@@ -19,8 +22,9 @@ struct CustomerService: Sendable {
         let salesID = input.assignedSalesId ?? (caller.role == .salesperson ? caller.id : nil)
         if let salesID { try await User.requireActive(salesID, role: .salesperson, field: "assignedSalesId", on: db) }
 
-        return try await insert(firstName: firstName, lastName: lastName, email: email, phone: phone,
-                                dateOfBirth: input.dateOfBirth, assignedSalesID: salesID, by: caller.actor)
+        let customer = try await insert(firstName: firstName, lastName: lastName, email: email, phone: phone,
+                                        dateOfBirth: input.dateOfBirth, assignedSalesID: salesID, by: caller.actor)
+        return (customer, try await possibleDuplicates(of: customer))
     }
 
     /// Inserts a validated customer and its record (status `new`) atomically; also used by lead conversion.
@@ -52,7 +56,7 @@ struct CustomerService: Sendable {
     /// Other customers with the same email or phone as `customer` (oldest first, at most 20): a new
     /// customer is created anyway (families share a phone) but the front desk is told
     /// (`possibleDuplicates`). Served by `idx_customers_email` and `idx_customers_phone`.
-    func possibleDuplicates(of customer: Customer) async throws -> [UUID] {
+    private func possibleDuplicates(of customer: Customer) async throws -> [UUID] {
         guard customer.email != nil || customer.phone != nil else { return [] }
         return try await Customer.query(on: db)
             .filter(\.$id != customer.id!)
