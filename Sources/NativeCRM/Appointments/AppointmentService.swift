@@ -252,9 +252,11 @@ struct AppointmentService: Sendable {
 
     /// 409 naming the other appointment when the customer already has a scheduled or confirmed one
     /// overlapping this one's time ([start, end), end = `endTime`, else the service's duration, else 30
-    /// minutes). Runs under the customer's lock, so two bookings at once cannot both pass. Candidates
-    /// are the customer's upcoming appointments starting in the day before this one ends (none lasts
-    /// longer): a handful of rows on `idx_appointments_customer_start`.
+    /// minutes). Runs under the customer's lock, so two bookings at once cannot both pass. The query
+    /// decides every row with an `endTime` (it overlaps when it starts before this one ends and ends
+    /// after it starts); a row without one is a candidate when it starts in the day before this one ends
+    /// (no appointment lasts longer), and its end is its service's duration, known only per row: those
+    /// few rows (latest first, on `idx_appointments_customer_start`) are checked here.
     func checkNoOverlap(_ appointment: Appointment, duration minutes: Int?, excluding id: UUID?) async throws {
         let start = appointment.startTime
         let end = appointment.endTime ?? start.addingTimeInterval(minutes.map { Double($0) * 60 } ?? Self.defaultDuration)
@@ -264,8 +266,12 @@ struct AppointmentService: Sendable {
             .filter(\.$status ~~ [.scheduled, .confirmed])
             .filter(\.$startTime < end)
             .filter(\.$startTime > start.addingTimeInterval(-Self.longestDuration))
+            .group(.or) { or in
+                or.filter(\.$endTime > start)
+                or.filter(\.$endTime == nil)
+            }
         if let id { query.filter(\.$id != id) }
-        for other in try await query.sort(\.$startTime, .ascending).limit(100).all() {
+        for other in try await query.sort(\.$startTime, .descending).limit(50).all() {
             let otherMinutes = try other.joined(ClinicService.self).durationMinutes
             let otherEnd = other.endTime
                 ?? other.startTime.addingTimeInterval(otherMinutes.map { Double($0) * 60 } ?? Self.defaultDuration)
