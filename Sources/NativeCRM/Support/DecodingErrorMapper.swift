@@ -32,7 +32,7 @@ enum DecodingErrorMapper {
         return result.isEmpty ? "body" : result
     }
 
-    static func describe(_ type: Any.Type) -> String {
+    private static func describe(_ type: Any.Type) -> String {
         switch type {
         case is String.Type: return "a string"
         case is Bool.Type: return "a boolean"

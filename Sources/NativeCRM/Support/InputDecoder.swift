@@ -91,10 +91,7 @@ enum InputDecoder {
     /// The message a failed decode of one value gets.
     static func describe(_ error: any Error) -> String {
         switch error {
-        case let DecodingError.dataCorrupted(context): return context.debugDescription
-        case let DecodingError.typeMismatch(type, _): return "must be " + DecodingErrorMapper.describe(type)
-        case DecodingError.valueNotFound: return "must not be null"
-        case DecodingError.keyNotFound: return "is required"
+        case let decoding as DecodingError: return DecodingErrorMapper.map(decoding).errors.first?.message ?? "could not be read"
         case let apiError as APIError: return apiError.errors.first?.message ?? apiError.detail
         default: return "could not be read"
         }
@@ -237,7 +234,10 @@ private func strictValue<T: Decodable>(_ type: T.Type, _ value: JSONValue, at pa
 /// Wraps a primitive so that its decode takes the generic path (which knows placeholders and messages).
 private struct Box<Wrapped: Decodable>: Decodable {
     let value: Wrapped
-    init(from decoder: any Decoder) throws { fatalError("decoded by strictValue") }
+    /// Never used: `strictValue` builds boxes itself. A decoder that is not ours gets an error, not a crash.
+    init(from decoder: any Decoder) throws {
+        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "could not be read"))
+    }
     init(_ value: Wrapped) { self.value = value }
 }
 
