@@ -361,9 +361,10 @@ async function repeatCustomers() {
   page('Repeat customers', list);
   try {
     const { data } = await api('GET', '/crm/customers/repeat?limit=100');
-    list.replaceChildren(...data.map((row) => el('li', {},
+    list.replaceChildren(...(data.length ? data.map((row) => el('li', {},
       el('a', { href: `#/customer/${row.customerId}`, text: `${row.customer.firstName} ${row.customer.lastName}` }),
-      el('span', { class: 'muted', text: `${row.repeatCount} repeat visits · ${money.format(row.lifetimeValue)}` }))));
+      el('span', { class: 'muted', text: `${row.repeatCount} repeat visits · ${money.format(row.lifetimeValue)}` })))
+      : [el('li', { class: 'muted', text: 'No repeat customers yet.' })]));
   } catch (error) { list.replaceWith(problemBox(error)); }
 }
 
