@@ -110,6 +110,12 @@ for title, due in [("Call Mia about her filler", iso(-7200)), ("Send aftercare n
                                                     "assignedTo": users["SALESPERSON"], "dueDate": due}, desk)
     assert status == 201, body
 
+# More than one page of the customer's timeline (20 items a page).
+for n in range(22):
+    status, body, _ = call("POST", "/crm/communications", {"customerId": customer, "type": "note",
+                                                           "notes": f"Earlier note {n}", "occurredAt": iso(-86400 * (n + 2))}, desk)
+    assert status == 201, body
+
 options = webdriver.ChromeOptions()
 for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"]:
     options.add_argument(argument)
@@ -169,6 +175,11 @@ try:
     if driver.find_element(By.ID, "top").is_displayed():
         fail("the menu shows before sign-in")
     shot("sign-in")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    try:
+        wait.until(lambda d: d.find_element(By.ID, "f-email-error").text.strip())
+    except Exception:
+        fail("signing in with nothing typed shows no error beside the email")
     driver.find_element(By.ID, "f-email").send_keys("sam@clinic.test")
     driver.find_element(By.ID, "f-password").send_keys("wrong-password")
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
@@ -270,9 +281,20 @@ try:
     if last_after == "—":
         fail("last contact still empty after logging a call")
 
-    # The changes list pages in as it scrolls into view.
-    driver.execute_script("document.querySelector('ul[aria-label=Changes]').scrollIntoView()")
-    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "ul[aria-label=Changes] li")) > 0)
+    # One timeline of every kind, newest first; the next page comes in as the end scrolls into view.
+    def timeline_kinds():
+        return [li.get_attribute("data-kind") for li in driver.find_elements(By.CSS_SELECTOR, "#timeline li")]
+    wait.until(lambda d: len(timeline_kinds()) >= 20)
+    first_page = len(timeline_kinds())
+    if not {"communication", "action", "change"} <= set(timeline_kinds()):
+        fail(f"the timeline lacks a kind: {sorted(set(timeline_kinds()))}")
+    driver.execute_script("document.getElementById('timeline').nextElementSibling.scrollIntoView()")
+    try:
+        wait.until(lambda d: len(timeline_kinds()) > first_page and "Earlier note 21" in visible_text())
+    except Exception:
+        fail(f"the timeline did not page in on scrolling ({first_page} items)")
+    driver.execute_script("document.getElementById('timeline').previousElementSibling.scrollIntoView()")
+    shot("customer-timeline")
 
     # The network drops while a call is logged: the banner shows, the write is retried with the same
     # Idempotency-Key once the network is back, and it is stored once.
@@ -305,6 +327,25 @@ try:
     wait.until(lambda d: d.find_elements(By.XPATH, "//button[@aria-label='Remove tag VIP']"))
     driver.find_element(By.XPATH, "//button[@aria-label='Remove tag VIP']").click()
     wait.until(lambda d: not d.find_elements(By.XPATH, "//button[@aria-label='Remove tag VIP']"))
+
+    # A request refused for one field shows the message beside that field, in every form of the page.
+    def expect_field_error(prefix, field, prepare):
+        prepare(driver.find_element(By.ID, f"{prefix}-{field}"))
+        driver.find_element(By.XPATH, f"//form[.//*[@id='{prefix}-{field}']]//button[@type='submit']").click()
+        try:
+            wait.until(lambda d: d.find_element(By.ID, f"{prefix}-{field}-error").text.strip())
+        except Exception:
+            fail(f"no error beside {prefix}-{field}")
+
+    def set_value(value):
+        return lambda element: driver.execute_script("arguments[0].value = arguments[1]", element, value)
+
+    expect_field_error("task", "title", set_value(""))
+    expect_field_error("callback", "scheduledAt", set_value(""))
+    expect_field_error("call", "durationSeconds", set_value("-5"))
+    expect_field_error("record", "notes", set_value("x" * 5001))
+    driver.refresh()
+    wait.until(EC.presence_of_element_located((By.ID, "record-cards")))
 
     # A salesperson's menu: analytics yes, appointments and admin no.
     def offered():
@@ -370,6 +411,7 @@ try:
     find = wait.until(EC.presence_of_element_located((By.ID, "book-find")))
     find.send_keys("Mia", Keys.TAB)
     wait.until(lambda d: "Mia Keller" in d.find_element(By.ID, "book-customerId").text)
+    expect_field_error("book", "startTime", set_value(""))
     start = driver.find_element(By.ID, "book-startTime")
     for attempt in range(2):
         driver.execute_script("arguments[0].value = '2030-01-15T10:00'", start)
@@ -395,6 +437,9 @@ try:
     driver.get(base + "/app#/admin")
     wait.until(lambda d: "sam@clinic.test" in visible_text() and "VIP" in visible_text())
     shot("admin")
+    expect_field_error("user", "email", lambda element: element.send_keys("not-an-email"))
+    driver.find_element(By.ID, "tag-name").send_keys("Gold")
+    expect_field_error("tag", "color", lambda element: element.send_keys("gold"))
     driver.find_element(By.ID, "signout").click()
     wait.until(EC.presence_of_element_located((By.ID, "f-email")))
 

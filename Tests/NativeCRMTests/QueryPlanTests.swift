@@ -84,6 +84,8 @@ struct QueryPlanTests {
 
             let endpoints: [(String, String)] = [
                 ("/crm/customers/\(customer)/record", sales),
+                ("/crm/customers/\(customer)/timeline", sales),
+                ("/crm/customers/\(customer)/timeline", admin),
                 ("/crm/customers/\(customer)/communications?type=call", sales),
                 ("/crm/customers/\(customer)/communications?startDate=2025-01-01&endDate=2025-05-31", sales),
                 ("/crm/customers?limit=20", sales),

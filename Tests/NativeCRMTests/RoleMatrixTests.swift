@@ -95,6 +95,7 @@ struct RoleMatrixTests {
         // audit: the whole trail for ADMIN, a customer's timeline for whoever reads customers
         Row(method: .GET, path: "/crm/audit", audience: .admin),
         Row(method: .GET, path: "/crm/customers/:id/audit", audience: .everyone),
+        Row(method: .GET, path: "/crm/customers/:id/timeline", audience: .everyone),
     ]
 
     @Test func everyRouteHasARow() async throws {

@@ -1372,6 +1372,30 @@ op("get", "/crm/customers/{id}/audit", op_id="listCustomerAuditEntries", summary
    params=[pp("id", "The customer's id.")] + PAGING,
    success={"200": ok(ref("AuditEntry"), "A page of audit entries (bare array).", list_=True)}, errors=[400, 404])
 
+# --- customer timeline
+TIMELINE_KINDS = ["appointment", "communication", "action", "change"]
+
+
+def nullable_ref(name, text):
+    return {"anyOf": [ref(name), s("null")], "description": text}
+
+
+schemas["TimelineItem"] = resp_obj({
+    "kind": d(enum(TIMELINE_KINDS), "Which of the four objects this item carries; the other three are null."),
+    "at": d(DT, "The appointment's start, the communication's occurrence, the action's creation or the change's time."),
+    "appointment": nullable_ref("Appointment", "Set when `kind` is `appointment`."),
+    "communication": nullable_ref("Communication", "Set when `kind` is `communication`."),
+    "action": nullable_ref("Action", "Set when `kind` is `action`."),
+    "change": nullable_ref("AuditEntry", "Set when `kind` is `change`: a change to the customer, its record or tags, "
+                                         "or an update or deletion of one of its appointments, communications or actions."),
+}, description="One item of a customer's timeline.")
+op("get", "/crm/customers/{id}/timeline", op_id="getCustomerTimeline", summary="A customer's timeline",
+   tag="Records", audience="everyone",
+   description="The customer's appointments, communications, the actions the caller may see and the other changes to "
+               "the customer's data in one list, newest first by `at` (future appointments first); keyset-paged.",
+   params=[ID_CUSTOMER] + PAGING,
+   success={"200": ok(ref("TimelineItem"), "A page of timeline items (bare array).", list_=True)}, errors=[400, 404])
+
 # ---------------------------------------------------------------- document
 DESCRIPTION = """\
 CRM for medical-aesthetics clinics: customers and their records, appointments, communications,

@@ -120,6 +120,15 @@ struct ActionService: Sendable {
         }.items
     }
 
+    /// The customer's actions the caller may see, by creation, newest first, after `position` (the
+    /// customer timeline's rows; a customer has few, so the visibility OR filters the customer's rows).
+    func timeline(customerID: UUID, visibleTo caller: AuthenticatedUser, rank: Int, after position: TimelinePosition?,
+                  limit: Int) async throws -> [SalesAction] {
+        let query = SalesAction.query(on: db).filter(\.$customerID == customerID)
+        if let scope = Self.visibility(for: caller) { query.filter(.sql(embed: scope)) }
+        return try await query.newestFirst(by: \.$createdAt, rank: rank, after: position, limit: limit).all()
+    }
+
     /// Pages the actions `makeQuery` selects that the caller may see. A salesperson's "own" actions
     /// (assigned to them, or created by them for someone else) are read as two index-ordered pages
     /// and merged, instead of one OR that would sort their whole backlog.

@@ -178,6 +178,14 @@ struct AppointmentService: Sendable {
         return try await views(query.sort(\.$startTime, .descending).sort(\.$id, .descending).limit(limit))
     }
 
+    /// The customer's appointments by start, newest first, after `position` (the customer timeline's rows).
+    func timeline(forCustomer customerID: UUID, rank: Int, after position: TimelinePosition?, limit: Int) async throws
+        -> [AppointmentView]
+    {
+        try await views(joined(Appointment.query(on: db)).filter(\.$customerID == customerID)
+            .newestFirst(by: \.$startTime, rank: rank, after: position, limit: limit))
+    }
+
     /// The earliest scheduled or confirmed start after `now` (the record's `nextAppointmentDate`).
     func nextAppointmentDate(forCustomer customerID: UUID, after now: Date) async throws -> Date? {
         try await Appointment.query(on: db)

@@ -28,47 +28,6 @@ struct AuditEntryResponse: Content {
     }
 }
 
-/// Filters of `GET /crm/audit`.
-struct AuditFilter: Sendable {
-    var entityType: String?
-    var entityID: UUID?
-    var userID: UUID?
-    var customerID: UUID?
-    var from: Date?
-    var to: Date?
-}
-
-/// Reads the audit trail, newest first.
-struct AuditService: Sendable {
-    let db: any Database
-
-    static let entityTypes = ["user", "customer", "customer_record", "clinic", "service", "appointment",
-                              "communication", "action", "lead", "tag", "customer_tag"]
-
-    /// Newest first. `visibleTo` scopes the entries in the query: a SALESPERSON sees the entries of
-    /// actions they may see (`ActionService.visibility`) and all other history; others see everything.
-    func list(_ filter: AuditFilter, page: PageRequest, visibleTo caller: AuthenticatedUser? = nil) async throws
-        -> Page<AuditEntry>
-    {
-        let query = AuditEntry.query(on: db)
-        if let caller, let own = ActionService.visibility(for: caller) {
-            // The IN list is the customer's actions (or all, without a customer filter) that the caller may see.
-            let customerScope: SQLQueryString = filter.customerID.map { "customer_id = \(bind: $0) AND " } ?? ""
-            query.filter(.sql(embed: """
-                (\(ident: AuditEntry.schema).entity_type <> \(bind: SalesAction.auditType)
-                 OR \(ident: AuditEntry.schema).entity_id IN (SELECT id FROM sales_actions WHERE \(customerScope)\(own)))
-                """))
-        }
-        if let type = filter.entityType { query.filter(\.$entityType == type) }
-        if let id = filter.entityID { query.filter(\.$entityID == id) }
-        if let user = filter.userID { query.filter(\.$userID == user) }
-        if let customer = filter.customerID { query.filter(\.$customerID == customer) }
-        if let from = filter.from { query.filter(\.$createdAt >= from) }
-        if let to = filter.to { query.filter(\.$createdAt < to) }
-        return try await query.page(newestFirstBy: \.$createdAt, page) { $0.createdAt }
-    }
-}
-
 /// `GET /crm/audit` (ADMIN) and `GET /crm/customers/:id/audit` (anyone who may read the customer).
 struct AuditController {
     func all(_ routes: any RoutesBuilder) {

@@ -146,6 +146,12 @@ struct CommunicationService: Sendable {
         try await page(customerID: customerID, CommunicationFilter(), PageRequest(limit: limit)).items
     }
 
+    /// The customer's communications by occurrence, newest first, after `position` (the customer timeline's rows).
+    func timeline(customerID: UUID, rank: Int, after position: TimelinePosition?, limit: Int) async throws -> [Communication] {
+        try await Communication.query(on: db).filter(\.$customerID == customerID)
+            .newestFirst(by: \.$occurredAt, rank: rank, after: position, limit: limit).all()
+    }
+
     private func page(customerID: UUID, _ filter: CommunicationFilter, _ page: PageRequest) async throws
         -> Page<Communication>
     {

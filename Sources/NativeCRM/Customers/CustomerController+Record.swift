@@ -17,4 +17,11 @@ extension CustomerController {
             .update(customerID: id, input, expected: expected, by: try req.caller)
         return try await record.response(version: version, for: req)
     }
+
+    /// `GET /crm/customers/:id/timeline`: appointments, communications, actions and changes, newest first.
+    @Sendable func timeline(req: Request) async throws -> Response {
+        try await CustomerTimeline(db: req.db, clock: req.clock)
+            .page(customerID: try req.parameters.uuid("id"), try PageRequest(from: req), for: try req.caller)
+            .response(for: req)
+    }
 }

@@ -12,6 +12,7 @@ struct CustomerController: RouteCollection {
         customers.patch(":id", use: update)
         customers.get(":id", "record", use: record)
         customers.put(":id", "record", use: updateRecord)
+        customers.get(":id", "timeline", use: timeline)
     }
 
     private func service(_ req: Request) -> CustomerService {

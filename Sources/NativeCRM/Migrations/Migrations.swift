@@ -22,5 +22,6 @@ enum CRMMigrations {
         M0017_RepairFreeFormJSON(),
         M0018_AddStreamFanout(),
         M0019_VersionCatalogAndCommunications(),
+        M0020_AddActionTimelineIndex(),
     ]
 }

@@ -183,3 +183,59 @@ extension QueryBuilder where Model.IDValue == UUID {
         }
     }
 }
+
+/// A place in a timeline merged from several tables, newest first: rows sort by `(at, rank, id)`
+/// descending, where `rank` tells the tables apart (rows of two tables may share a time).
+public struct TimelinePosition: Sendable, Equatable {
+    public var at: Date
+    public var rank: Int
+    public var id: UUID
+
+    public init(at: Date, rank: Int, id: UUID) {
+        self.at = at
+        self.rank = rank
+        self.id = id
+    }
+
+    /// Reads `[time, rank, id]` from a cursor.
+    public init(_ cursor: Cursor) throws {
+        guard cursor.values.count == 3, let rank = Int(try cursor.string(at: 1)), (0...9).contains(rank) else {
+            throw Cursor.invalid
+        }
+        self.init(at: try cursor.date(at: 0), rank: rank, id: try cursor.uuid(at: 2))
+    }
+
+    public var cursor: Cursor { Cursor([Cursor.timestamp(at), String(rank), id.uuidString]) }
+
+    /// Newest first: later time, then higher rank, then higher id.
+    public static func newerFirst(_ a: TimelinePosition, _ b: TimelinePosition) -> Bool {
+        if a.at != b.at { return a.at > b.at }
+        if a.rank != b.rank { return a.rank > b.rank }
+        return a.id.uuidString > b.id.uuidString
+    }
+}
+
+extension QueryBuilder where Model.IDValue == UUID {
+    /// The newest `limit` rows of one table of a merged timeline (its rows all have `rank`) that come
+    /// after `position`, newest first. The caller merges such pages of each table.
+    public func newestFirst<Field: QueryableProperty>(
+        by key: KeyPath<Model, Field>, rank: Int, after position: TimelinePosition?, limit: Int
+    ) -> QueryBuilder<Model> where Field.Model == Model, Field.Value == Date {
+        if let position {
+            if rank < position.rank {
+                self.filter(key <= position.at)
+            } else if rank > position.rank {
+                self.filter(key < position.at)
+            } else {
+                self.group(.or) { or in
+                    or.filter(key < position.at)
+                    or.group(.and) { and in
+                        and.filter(key == position.at)
+                        and.filter(\Model._$id < position.id)
+                    }
+                }
+            }
+        }
+        return self.sort(key, .descending).sort(\Model._$id, .descending).limit(limit)
+    }
+}

@@ -192,8 +192,12 @@ function form(fields, submitText, onSubmit, prefix = 'f') {
     event.preventDefault();
     for (const span of Object.values(errors)) span.textContent = '';
     summary.hidden = true;
-    button.disabled = true;
     const values = Object.fromEntries(new FormData(node).entries());
+    // An empty required field is said beside it at once; the server is not asked.
+    const missing = fields.filter((f) => f.required && !String(values[f.name] ?? '').trim());
+    for (const f of missing) errors[f.name].textContent = 'is required';
+    if (missing.length) { node.querySelector(`[name=${missing[0].name}]`).focus(); return; }
+    button.disabled = true;
     try {
       await onSubmit(values, { summary, errors });
     } catch (error) {
@@ -420,11 +424,6 @@ async function customerPage(id) {
     await api('POST', '/crm/actions', body);
     await customerPage(id);
   }, 'task');
-  const timeline = [
-    ...data.appointments.map((a) => ({ at: a.startTime, kind: 'Appointment', text: `${a.serviceName} at ${a.clinicName} · ${a.status}` })),
-    ...data.communications.map((c) => ({ at: c.occurredAt, kind: c.type, text: [c.direction, c.status, c.subject, c.notes].filter(Boolean).join(' · ') })),
-    ...data.actions.map((a) => ({ at: a.dueDate || a.createdAt, kind: 'Task', text: `${a.title} · ${a.status}` })),
-  ].sort((x, y) => (x.at < y.at ? 1 : -1));
   const logCall = form([
     { name: 'type', label: 'Type', options: ['call', 'email', 'sms', 'whatsapp', 'meeting', 'note'].map((v) => [v, v]) },
     { name: 'direction', label: 'Direction', options: [['outgoing', 'outgoing'], ['incoming', 'incoming'], ['missed', 'missed']] },
@@ -453,10 +452,11 @@ async function customerPage(id) {
     await customerPage(id);
   }, 'record');
   editRecord.querySelector('textarea').value = record.notes || '';
-  // Every change to the customer's data, newest first, loaded page by page as it scrolls into view.
-  const changes = el('ul', { class: 'rows timeline', 'aria-label': 'Changes' });
-  const more = el('button', { type: 'button', class: 'secondary', text: 'Load more changes' });
-  let next = `/crm/customers/${id}/audit?limit=20`;
+  // One timeline of appointments, communications, tasks and changes, newest first: the first page at
+  // once, the next ones as the end of the list scrolls into view.
+  const timeline = el('ul', { class: 'rows timeline', 'aria-label': 'Timeline', id: 'timeline' });
+  const more = el('button', { type: 'button', class: 'secondary', text: 'Load more' });
+  let next = `/crm/customers/${id}/timeline?limit=20`;
   let loading = false;
   const loadMore = async () => {
     if (!next || loading) return;
@@ -464,15 +464,14 @@ async function customerPage(id) {
     try {
       const res = await api('GET', next);
       next = nextLink(res.headers);
-      changes.append(...res.data.map((entry) => el('li', {},
-        el('span', { class: 'kind', text: `${entry.entityType} ${entry.action}` }),
-        el('span', { text: Object.keys(entry.changes || {}).filter((k) => k !== 'id').join(', ') || '—' }),
-        el('span', { class: 'muted', text: fmtTime(entry.createdAt) }))));
+      if (!res.data.length && !timeline.children.length) timeline.append(el('li', { class: 'muted', text: 'Nothing yet' }));
+      timeline.append(...res.data.map(timelineRow));
       more.hidden = !next;
     } catch (error) { more.replaceWith(problemBox(error)); } finally { loading = false; }
   };
   more.addEventListener('click', loadMore);
-  new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }).observe(more);
+  new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting) && timeline.children.length) loadMore(); }).observe(more);
+  loadMore();
   page(`${customer.firstName} ${customer.lastName}`,
     el('p', {}, customer.phone ? el('a', { href: `tel:${customer.phone}`, text: customer.phone }) : null, customer.email ? [' · ', el('a', { href: `mailto:${customer.email}`, text: customer.email })] : null),
     cards, el('h2', { text: 'Tags' }), tags, addTag,
@@ -480,9 +479,46 @@ async function customerPage(id) {
     el('h2', { text: 'Schedule a callback' }), callback,
     el('h2', { text: 'Create a task' }), task,
     el('h2', { text: 'Record' }), editRecord,
-    el('h2', { text: 'Timeline' }),
-    el('ul', { class: 'rows timeline', 'aria-label': 'Timeline' }, timeline.map((item) => el('li', {}, el('span', { class: 'kind', text: item.kind }), el('span', { text: item.text }), el('span', { class: 'muted', text: fmtTime(item.at) })))),
-    el('h2', { text: 'Changes' }), changes, more);
+    el('h2', { text: 'Timeline' }), timeline, more);
+}
+
+const ENTITY_NAMES = { customer: 'Customer', customer_record: 'Record', customer_tag: 'Tag', appointment: 'Appointment', communication: 'Communication', action: 'Task' };
+
+/** A changed value as a short text. */
+function shortValue(value) {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value)) return fmtTime(value);
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/** One row of the customer timeline: what it is, what happened, when. */
+function timelineRow(item) {
+  let kind;
+  let text;
+  if (item.kind === 'appointment') {
+    const a = item.appointment;
+    kind = 'Appointment';
+    text = `${a.serviceName} at ${a.clinicName} · ${a.status.replaceAll('_', ' ')}`;
+  } else if (item.kind === 'communication') {
+    const c = item.communication;
+    kind = c.type;
+    text = [c.direction, c.status.replaceAll('_', ' '), c.subject, c.notes].filter(Boolean).join(' · ');
+  } else if (item.kind === 'action') {
+    const a = item.action;
+    kind = 'Task';
+    text = `${a.title} · ${a.status.replaceAll('_', ' ')}`;
+  } else {
+    const c = item.change;
+    const verb = { create: 'added', update: 'changed', delete: 'removed' }[c.action] || c.action;
+    kind = `${ENTITY_NAMES[c.entityType] || c.entityType} ${verb}`;
+    const fields = Object.entries(c.changes || {}).filter(([k]) => k !== 'id' && k !== 'customerId');
+    text = c.action === 'update'
+      ? fields.map(([k, v]) => `${k}: ${shortValue(v.old)} → ${shortValue(v.new)}`).join(' · ')
+      : fields.filter(([, v]) => (c.action === 'delete' ? v.old : v.new) !== null).map(([k]) => k).join(', ');
+  }
+  return el('li', { 'data-kind': item.kind }, el('span', { class: 'kind', text: kind }), el('span', { text: text || '—' }),
+    el('span', { class: 'muted', text: fmtTime(item.at) }));
 }
 
 // ---------------------------------------------------------------- more screens
