@@ -54,7 +54,7 @@ try:
         link = driver.find_element(By.CSS_SELECTOR, "#view a[href^='#/customer/']")
         started = time.monotonic()
         link.click()
-        wait.until(lambda d: d.find_elements(By.ID, "record-cards"))
+        wait.until(lambda d: d.find_elements(By.ID, "record-cards") and d.find_elements(By.CSS_SELECTOR, "#timeline li"))
         record.append(time.monotonic() - started)
         driver.find_element(By.ID, "signout").click()
 finally:

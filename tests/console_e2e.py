@@ -18,7 +18,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netutil import free_port  # noqa: E402
@@ -322,6 +322,29 @@ try:
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "textarea[name=notes]").get_attribute("value") == "changed elsewhere"
                or "changed elsewhere" in d.execute_script("return [...document.querySelectorAll('textarea')].map(t => t.value).join(' ')"))
 
+    # Preferences are edited as "name: value" lines: a new one is added, a removed one is deleted.
+    def record_preferences():
+        return call("GET", f"/crm/customers/{customer}/record", token=desk)[1]["record"]["preferences"]
+
+    def save_preferences(text):
+        field = driver.find_element(By.ID, "record-preferences")
+        field.clear()
+        field.send_keys(text)
+        driver.find_element(By.XPATH, "//form[.//textarea[@id='record-preferences']]//button[@type='submit']").click()
+
+    save_preferences('preferredTime: morning\npreferredServices: ["botox", "fillers"]')
+    try:
+        WebDriverWait(driver, 10).until(lambda d: record_preferences() == {"preferredTime": "morning", "preferredServices": ["botox", "fillers"]})
+    except Exception:
+        fail(f"preferences not saved: {record_preferences()}")
+    wait.until(lambda d: "preferredServices" in d.find_element(By.ID, "record-preferences").get_attribute("value"))
+    save_preferences('preferredServices: ["botox"]')
+    try:
+        WebDriverWait(driver, 10).until(lambda d: record_preferences() == {"preferredServices": ["botox"]})
+    except Exception:
+        fail(f"a removed preference stayed: {record_preferences()}")
+    wait.until(EC.presence_of_element_located((By.ID, "record-cards")))
+
     # Tagging from the catalogue, and removing the tag again.
     driver.find_element(By.XPATH, "//form[.//select[@name='tagId']]//button[@type='submit']").click()
     wait.until(lambda d: d.find_elements(By.XPATH, "//button[@aria-label='Remove tag VIP']"))
@@ -346,6 +369,9 @@ try:
     expect_field_error("record", "notes", set_value("x" * 5001))
     driver.refresh()
     wait.until(EC.presence_of_element_located((By.ID, "record-cards")))
+    expect_field_error("record", "preferences", set_value("no colon here"))
+    driver.refresh()
+    wait.until(EC.presence_of_element_located((By.ID, "record-cards")))
 
     # A salesperson's menu: analytics yes, appointments and admin no.
     def offered():
@@ -365,7 +391,11 @@ try:
 
     # Analytics draws its charts, numbers readable beside them.
     driver.get(base + "/app#/analytics")
-    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "svg.chart")) == 3)
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "svg.chart")) == 5)
+    labels = " ".join(svg.get_attribute("aria-label") for svg in driver.find_elements(By.CSS_SELECTOR, "svg.chart"))
+    for chart in ["Communications by type", "Actions by status", "Revenue", "Leads by source", "Lead conversion"]:
+        if chart not in labels:
+            fail(f"analytics has no chart {chart!r}")
     if "Revenue" not in visible_text():
         fail("analytics shows no revenue")
     shot("analytics")
@@ -440,6 +470,13 @@ try:
     expect_field_error("user", "email", lambda element: element.send_keys("not-an-email"))
     driver.find_element(By.ID, "tag-name").send_keys("Gold")
     expect_field_error("tag", "color", lambda element: element.send_keys("gold"))
+    # An ADMIN filters leads by any salesperson: Sam's claimed lead is there.
+    driver.get(base + "/app#/leads")
+    owner = wait.until(EC.presence_of_element_located((By.ID, "lead-owner")))
+    wait.until(lambda d: any(o.text == "Sam" for o in owner.find_elements(By.TAG_NAME, "option")))
+    Select(owner).select_by_visible_text("Sam")
+    driver.find_element(By.XPATH, "//button[text()='Show']").click()
+    wait.until(lambda d: "Lena Frei" in visible_text())
     driver.find_element(By.ID, "signout").click()
     wait.until(EC.presence_of_element_located((By.ID, "f-email")))
 

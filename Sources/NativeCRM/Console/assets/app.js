@@ -437,12 +437,18 @@ async function customerPage(id) {
     await api('POST', '/crm/communications', body);
     await customerPage(id);
   }, 'call');
+  const preferences = record.preferences || {};
   const editRecord = form([
     { name: 'customerStatus', label: 'Status', value: record.customerStatus, options: ['new', 'contacted', 'qualified', 'active', 'inactive', 'vip'].map((v) => [v, v]) },
     { name: 'notes', label: 'Notes', multiline: true },
-  ], 'Save', async (values, { summary }) => {
+    { name: 'preferences', label: 'Preferences (one "name: value" a line)', multiline: true },
+  ], 'Save', async (values, { summary, errors }) => {
+    const changed = preferenceChanges(preferences, values.preferences);
+    if (changed.error) { errors.preferences.textContent = changed.error; return; }
+    const body = { customerStatus: values.customerStatus, notes: values.notes || null };
+    if (Object.keys(changed.patch).length) body.preferences = changed.patch;
     try {
-      await api('PUT', `/crm/customers/${id}/record`, { customerStatus: values.customerStatus, notes: values.notes || null }, { ifMatch: etag });
+      await api('PUT', `/crm/customers/${id}/record`, body, { ifMatch: etag });
     } catch (error) {
       if (error.status !== 412) throw error;
       summary.hidden = false;
@@ -451,7 +457,9 @@ async function customerPage(id) {
     }
     await customerPage(id);
   }, 'record');
-  editRecord.querySelector('textarea').value = record.notes || '';
+  editRecord.querySelector('[name=notes]').value = record.notes || '';
+  editRecord.querySelector('[name=preferences]').value = Object.entries(preferences)
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n');
   // One timeline of appointments, communications, tasks and changes, newest first: the first page at
   // once, the next ones as the end of the list scrolls into view.
   const timeline = el('ul', { class: 'rows timeline', 'aria-label': 'Timeline', id: 'timeline' });
@@ -480,6 +488,30 @@ async function customerPage(id) {
     el('h2', { text: 'Create a task' }), task,
     el('h2', { text: 'Record' }), editRecord,
     el('h2', { text: 'Timeline' }), timeline, more);
+}
+
+/**
+ * The shallow patch that turns `current` preferences into the `name: value` lines typed: changed and
+ * new names with their values, removed names as null. A value is JSON when the stored one was not a
+ * string or it reads as a list or object (`["botox", "fillers"]`), else the text as typed.
+ */
+function preferenceChanges(current, text) {
+  const typed = {};
+  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const colon = line.indexOf(':');
+    if (colon < 1) return { error: `"${line.slice(0, 30)}" is not "name: value"` };
+    const name = line.slice(0, colon).trim();
+    const raw = line.slice(colon + 1).trim();
+    let value = raw;
+    if ((current[name] !== undefined && typeof current[name] !== 'string') || /^[[{]/.test(raw)) {
+      try { value = JSON.parse(raw); } catch { if (/^[[{]/.test(raw)) return { error: `${name}: is not a list or object` }; }
+    }
+    typed[name] = value;
+  }
+  const patch = {};
+  for (const [name, value] of Object.entries(typed)) if (JSON.stringify(current[name]) !== JSON.stringify(value)) patch[name] = value;
+  for (const name of Object.keys(current)) if (!(name in typed)) patch[name] = null;
+  return { patch };
 }
 
 const ENTITY_NAMES = { customer: 'Customer', customer_record: 'Record', customer_tag: 'Tag', appointment: 'Appointment', communication: 'Communication', action: 'Task' };
@@ -547,6 +579,12 @@ async function leadsScreen() {
   const status = el('select', { id: 'lead-status' }, el('option', { value: '', text: 'any' }), options(LEAD_STATUSES));
   const source = el('select', { id: 'lead-source' }, el('option', { value: '', text: 'any' }), options(LEAD_SOURCES));
   const mine = el('select', { id: 'lead-owner' }, el('option', { value: '', text: 'everyone' }), el('option', { value: 'me', text: 'me' }));
+  if (isAdmin()) {  // only an ADMIN may list users: the others pick themselves or everyone
+    try {
+      const { data } = await api('GET', '/crm/users?role=SALESPERSON&limit=200');
+      mine.append(...data.filter((u) => u.id !== state.user.id).map((u) => el('option', { value: u.id, text: u.name })));
+    } catch { /* the two choices remain */ }
+  }
   const show = el('button', { type: 'button', text: 'Show' });
   const list = el('ul', { class: 'rows', 'aria-label': 'Leads' });
   page('Leads', el('div', { class: 'toolbar' },
@@ -557,7 +595,7 @@ async function leadsScreen() {
     if (search.value.trim()) query.set('search', search.value.trim());
     if (status.value) query.set('status', status.value);
     if (source.value) query.set('source', source.value);
-    if (mine.value === 'me') query.set('assignedSalesId', state.user.id);
+    if (mine.value) query.set('assignedSalesId', mine.value === 'me' ? state.user.id : mine.value);
     try {
       const { data } = await api('GET', `/crm/leads?${query}`);
       list.replaceChildren(...(data.length ? data.map(leadRow) : [el('li', { class: 'muted', text: 'No leads match.' })]));
@@ -639,13 +677,13 @@ async function appointmentsScreen() {
 }
 
 /** A horizontal bar chart as inline SVG; the numbers stay readable as text beside each bar. */
-function barChart(title, entries) {
+function barChart(title, entries, format = String) {
   const max = Math.max(1, ...entries.map(([, v]) => v));
   const rowHeight = 22, labelWidth = 110, width = 320;
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${entries.length * rowHeight}`);
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', `${title}: ${entries.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  svg.setAttribute('aria-label', `${title}: ${entries.map(([k, v]) => `${k} ${format(v)}`).join(', ')}`);
   svg.setAttribute('class', 'chart');
   entries.forEach(([label, value], i) => {
     const y = i * rowHeight;
@@ -656,7 +694,7 @@ function barChart(title, entries) {
     bar.setAttribute('width', String(Math.max(1, ((width - labelWidth - 40) * value) / max)));
     const number = document.createElementNS(svg.namespaceURI, 'text');
     number.setAttribute('x', String(labelWidth + Math.max(1, ((width - labelWidth - 40) * value) / max) + 4)); number.setAttribute('y', String(y + 15));
-    number.textContent = String(value);
+    number.textContent = format(value);
     svg.append(text, bar, number);
   });
   return el('figure', {}, el('figcaption', { text: title }), svg);
@@ -678,10 +716,18 @@ async function analyticsScreen() {
   }
   page('Analytics', el('div', { class: 'toolbar' }, controls, show), out);
   const load = async () => {
-    const query = new URLSearchParams({ startDate: start.value, endDate: end.value });
-    if (who.value) query.set('salespersonId', who.value);
+    // The period before, of the same length, for the revenue comparison.
+    const days = Math.round((Date.parse(end.value) - Date.parse(start.value)) / 86400e3) + 1;
+    const iso = (ms) => new Date(ms).toISOString().slice(0, 10);
+    const before = { startDate: iso(Date.parse(start.value) - days * 86400e3), endDate: iso(Date.parse(start.value) - 86400e3) };
+    const ask = (period) => {
+      const query = new URLSearchParams(period);
+      if (who.value) query.set('salespersonId', who.value);
+      return api('GET', `/crm/analytics/salesperson?${query}`);
+    };
     try {
-      const { data } = await api('GET', `/crm/analytics/salesperson?${query}`);
+      const [{ data }, previous] = await Promise.all([ask({ startDate: start.value, endDate: end.value }),
+        days > 0 ? ask(before).catch(() => null) : null]);
       const c = data.communications, a = data.actions, l = data.leads;
       out.replaceChildren(
         el('div', { class: 'cards' }, card('Revenue', money.format(data.customers.totalRevenue)), card('Customers', String(data.customers.total)),
@@ -689,7 +735,10 @@ async function analyticsScreen() {
           card('Overdue actions', String(a.overdue))),
         barChart('Communications by type', [['calls', c.calls], ['missed calls', c.missedCalls], ['emails', c.emails], ['SMS', c.sms], ['WhatsApp', c.whatsapp], ['meetings', c.meetings], ['notes', c.notes]]),
         barChart('Actions by status', [['pending', a.pending], ['completed', a.completed], ['missed', a.missed], ['cancelled', a.cancelled]]),
-        barChart('Leads by source', Object.entries(l.bySource).map(([k, v]) => [k.replaceAll('_', ' '), v])));
+        barChart('Revenue', [['this period', data.customers.totalRevenue],
+          ...(previous ? [['the one before', previous.data.customers.totalRevenue]] : [])], (v) => money.format(v)),
+        barChart('Leads by source', Object.entries(l.bySource).map(([k, v]) => [k.replaceAll('_', ' '), v])),
+        barChart('Lead conversion', [['converted', l.converted], ['not converted', l.total - l.converted]]));
     } catch (error) { out.replaceChildren(problemBox(error)); }
   };
   show.addEventListener('click', load);
