@@ -68,7 +68,7 @@ struct ActionResponse: Content {
         assignedTo = action.assignedTo
         createdBy = action.createdBy
         completedAt = action.completedAt
-        isOverdue = action.status == .pending && (action.dueDate.map { $0 < now } ?? false)
+        isOverdue = ActionDue.isOverdue(status: action.status, due: action.dueDate, now: now)
         secondsUntilDue = action.dueDate.map { Int($0.timeIntervalSince(now).rounded(.down)) }
         createdAt = action.createdAt
         updatedAt = action.updatedAt

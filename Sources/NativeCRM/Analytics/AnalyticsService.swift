@@ -44,7 +44,7 @@ struct AnalyticsService: Sendable {
     {
         let range = (clinicTime.startOfDay(start), clinicTime.startOfNextDay(end))
         let sql = db.sql
-        let team = SQLRaw("SELECT id FROM users WHERE role = 'SALESPERSON'")
+        let team: SQLQueryString = "SELECT id FROM users WHERE role = \(literal: UserRole.salesperson.rawValue)"
         /// `column = salesperson`, or `column IN (every salesperson)` for the team.
         func owner(_ column: String) -> SQLQueryString {
             let column = SQLColumn(column)
@@ -54,37 +54,38 @@ struct AnalyticsService: Sendable {
 
         let comms = try await sql.raw("""
             SELECT COUNT(*) AS total,
-              \(Self.count("type = 'call'")) AS calls,
-              \(Self.count("type = 'call' AND (status = 'missed' OR direction = 'missed')")) AS missed_calls,
-              \(Self.count("type = 'email'")) AS emails, \(Self.count("type = 'sms'")) AS sms,
-              \(Self.count("type = 'whatsapp'")) AS whatsapp, \(Self.count("type = 'meeting'")) AS meetings,
-              \(Self.count("type = 'note'")) AS notes
+              \(Self.count(Communication.typeSQL(.call))) AS calls,
+              \(Self.count(Communication.missedCallCountSQL)) AS missed_calls,
+              \(Self.count(Communication.typeSQL(.email))) AS emails, \(Self.count(Communication.typeSQL(.sms))) AS sms,
+              \(Self.count(Communication.typeSQL(.whatsapp))) AS whatsapp,
+              \(Self.count(Communication.typeSQL(.meeting))) AS meetings, \(Self.count(Communication.typeSQL(.note))) AS notes
             FROM communications
             WHERE \(owner("logged_by")) AND occurred_at >= \(bind: range.0) AND occurred_at < \(bind: range.1)
             """).first()
         let actions = try await sql.raw("""
             SELECT COUNT(*) AS total,
-              \(Self.count("status = 'pending'")) AS pending, \(Self.count("status = 'completed'")) AS completed,
-              \(Self.count("status = 'missed'")) AS missed, \(Self.count("status = 'cancelled'")) AS cancelled,
-              CAST(COALESCE(SUM(CASE WHEN status = 'pending' AND due_date < \(bind: clock.now) THEN 1 ELSE 0 END), 0)
-                AS BIGINT) AS overdue
+              \(Self.count(Self.status(ActionStatus.pending))) AS pending,
+              \(Self.count(Self.status(ActionStatus.completed))) AS completed,
+              \(Self.count(Self.status(ActionStatus.missed))) AS missed,
+              \(Self.count(Self.status(ActionStatus.cancelled))) AS cancelled,
+              \(Self.count(ActionDue.overdueSQL(now: clock.now))) AS overdue
             FROM sales_actions
             WHERE \(owner("assigned_to")) AND created_at >= \(bind: range.0) AND created_at < \(bind: range.1)
             """).first()
-        // A repeat customer is one with a repeat count (RecordStatistics): the index carries the count.
+        // A repeat customer by its repeat count (RecordStatistics): the index carries the count.
         let customers = try await sql.raw("""
-            SELECT COUNT(*) AS total, \(Self.count("repeat_count > 0")) AS repeat_customers
+            SELECT COUNT(*) AS total, \(Self.count(RecordStatistics.repeatCustomerSQL)) AS repeat_customers
             FROM customer_records WHERE \(owner("assigned_sales_id"))
             """).first()
         // Appointments carry their customer's current salesperson, so this is one index range.
         let revenue = try await sql.raw("""
             SELECT CAST(COALESCE(SUM(total_amount_cents), 0) AS BIGINT) AS revenue
             FROM appointments
-            WHERE \(owner("sales_id")) AND status = 'completed'
+            WHERE \(owner("sales_id")) AND \(Self.status(AppointmentStatus.completed))
               AND start_time >= \(bind: range.0) AND start_time < \(bind: range.1)
             """).first()
         let leadRows = try await sql.raw("""
-            SELECT source, COUNT(*) AS total, \(Self.count("status = 'converted'")) AS converted,
+            SELECT source, COUNT(*) AS total, \(Self.count(Self.status(LeadStatus.converted))) AS converted,
               \(Self.count("first_contact_minutes IS NOT NULL")) AS contacted
             FROM leads
             WHERE \(owner("assigned_sales_id")) AND created_at >= \(bind: range.0) AND created_at < \(bind: range.1)
@@ -142,6 +143,9 @@ struct AnalyticsService: Sendable {
     }
 
     /// `CAST(COALESCE(SUM(CASE WHEN condition THEN 1 ELSE 0 END), 0) AS BIGINT)` — a portable count.
+    /// `status = '<value>'`.
+    private static func status(_ value: some APIEnum) -> SQLQueryString { "status = \(literal: value.rawValue)" }
+
     private static func count(_ condition: SQLQueryString) -> SQLQueryString {
         "CAST(COALESCE(SUM(CASE WHEN \(condition) THEN 1 ELSE 0 END), 0) AS BIGINT)"
     }

@@ -190,7 +190,7 @@ struct AppointmentService: Sendable {
     func nextAppointmentDate(forCustomer customerID: UUID, after now: Date) async throws -> Date? {
         try await Appointment.query(on: db)
             .filter(\.$customerID == customerID)
-            .filter(\.$status ~~ [.scheduled, .confirmed])
+            .filter(\.$status ~~ AppointmentStatus.upcoming)
             .filter(\.$startTime > now)
             .sort(\.$startTime, .ascending).first()?.startTime
     }
@@ -271,7 +271,7 @@ struct AppointmentService: Sendable {
         let query = Appointment.query(on: db)
             .join(ClinicService.self, on: \Appointment.$serviceID == \ClinicService.$id)
             .filter(\.$customerID == appointment.customerID)
-            .filter(\.$status ~~ [.scheduled, .confirmed])
+            .filter(\.$status ~~ AppointmentStatus.upcoming)
             .filter(\.$startTime < end)
             .filter(\.$startTime > start.addingTimeInterval(-Self.longestDuration))
             .group(.or) { or in

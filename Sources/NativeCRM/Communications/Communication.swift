@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 
 /// One logged interaction with a customer: call, email, SMS, WhatsApp, meeting or note.
@@ -26,13 +27,32 @@ final class Communication: Model, StoresMetadata, @unchecked Sendable {
 
     init() {}
 
-    /// A missed call (SPEC): direction `missed`, or incoming with status `missed`.
+    /// A missed call that alerts the salesperson and asks for a call back (SPEC): a call with
+    /// direction `missed`, or incoming with status `missed`. (Analytics counts more: `missedCallCountSQL`.)
     var isMissedCall: Bool {
         type == .call && (direction == .missed || (direction == .incoming && status == .missed))
     }
 
-    /// Counts as contact for `lastContactDate`: completed and not a note.
-    var isContact: Bool { status == .completed && type != .note }
+    /// Counts as contact for `lastContactDate` (and so the follow-up list): completed and not a note.
+    var isContact: Bool { Self.isContact(type: type, status: status) }
+
+    static func isContact(type: CommunicationType, status: CommunicationStatus) -> Bool {
+        status == .completed && type != .note
+    }
+
+    /// `isContact` in SQL, on a `communications` row.
+    static let contactSQL: SQLQueryString =
+        "status = \(literal: CommunicationStatus.completed.rawValue) AND type <> \(literal: CommunicationType.note.rawValue)"
+
+    /// Analytics' `missedCalls` (SPEC): calls with status `missed` or direction `missed` — an outgoing
+    /// call nobody answered counts here, though it alerts no one.
+    static let missedCallCountSQL: SQLQueryString = """
+        type = \(literal: CommunicationType.call.rawValue) AND (status = \(literal: CommunicationStatus.missed.rawValue) \
+        OR direction = \(literal: CommunicationDirection.missed.rawValue))
+        """
+
+    /// `type = '<type>'`.
+    static func typeSQL(_ type: CommunicationType) -> SQLQueryString { "type = \(literal: type.rawValue)" }
 }
 
 extension Communication {

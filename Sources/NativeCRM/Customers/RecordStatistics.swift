@@ -48,27 +48,41 @@ struct RecordStatistics: Equatable, Sendable {
             totalAppointments: total, completedAppointments: completed, cancelledAppointments: cancelled,
             lifetimeValue: Money(cents: lifetimeValueCents), firstAppointmentDate: firstVisit,
             lastAppointmentDate: lastVisit, lastContactDate: lastContact, averageDaysBetweenVisits: average,
-            isRepeatCustomer: completed >= 2, repeatCount: max(completed - 1, 0), expectedNextVisit: expected)
+            isRepeatCustomer: isRepeat(repeatCount: repeatCount(completed: completed)),
+            repeatCount: repeatCount(completed: completed), expectedNextVisit: expected)
     }
+
+    /// Visits after the first (SPEC: completed − 1, at least 0).
+    static func repeatCount(completed: Int) -> Int { max(completed - 1, 0) }
+
+    /// A repeat customer came back at least once (SPEC: completed ≥ 2): the one definition, also in
+    /// SQL on `customer_records` (`repeatCustomerSQL`) and in the repeat list's filter.
+    static let minimumRepeatCount = 1
+
+    static func isRepeat(repeatCount: Int) -> Bool { repeatCount >= minimumRepeatCount }
+
+    static let repeatCustomerSQL: SQLQueryString = "repeat_count >= \(literal: minimumRepeatCount)"
 
     /// Computes a customer's statistics afresh: three indexed aggregates in one statement (it runs in
     /// every appointment and communication write, inside SQLite's single write lane).
     static func compute(customerID: UUID, on db: any Database) async throws -> RecordStatistics {
         let sql = db.sql
+        let completed: SQLQueryString = "\(literal: AppointmentStatus.completed.rawValue)"
+        let cancelled: SQLQueryString = "\(literal: AppointmentStatus.cancelled.rawValue)"
         let counts = try await sql.raw("""
             SELECT c.total, c.completed, c.cancelled, c.lifetime, c.first_visit, c.last_visit,
                    (SELECT s.typical_interval_days
                     FROM appointments a JOIN services s ON s.id = a.service_id
-                    WHERE a.customer_id = \(bind: customerID) AND a.status = 'completed'
+                    WHERE a.customer_id = \(bind: customerID) AND a.status = \(completed)
                     ORDER BY a.start_time DESC, a.id DESC LIMIT 1) AS interval_days,
                    (SELECT MAX(occurred_at) FROM communications
-                    WHERE customer_id = \(bind: customerID) AND status = 'completed' AND type <> 'note') AS last_contact
+                    WHERE customer_id = \(bind: customerID) AND \(Communication.contactSQL)) AS last_contact
             FROM (SELECT COUNT(*) AS total,
-                         CAST(COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed,
-                         CAST(COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS BIGINT) AS cancelled,
-                         CAST(COALESCE(SUM(CASE WHEN status = 'completed' THEN total_amount_cents ELSE 0 END), 0) AS BIGINT) AS lifetime,
-                         MIN(CASE WHEN status = 'completed' THEN start_time END) AS first_visit,
-                         MAX(CASE WHEN status = 'completed' THEN start_time END) AS last_visit
+                         CAST(COALESCE(SUM(CASE WHEN status = \(completed) THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed,
+                         CAST(COALESCE(SUM(CASE WHEN status = \(cancelled) THEN 1 ELSE 0 END), 0) AS BIGINT) AS cancelled,
+                         CAST(COALESCE(SUM(CASE WHEN status = \(completed) THEN total_amount_cents ELSE 0 END), 0) AS BIGINT) AS lifetime,
+                         MIN(CASE WHEN status = \(completed) THEN start_time END) AS first_visit,
+                         MAX(CASE WHEN status = \(completed) THEN start_time END) AS last_visit
                   FROM appointments WHERE customer_id = \(bind: customerID)) c
             """).first()
         return from(

@@ -14,7 +14,7 @@ struct RetentionService: Sendable {
 
     /// Repeat customers by repeatCount, then lifetimeValue, highest first; keyset-paged.
     func repeatCustomers(assignedTo salesID: UUID?, page: PageRequest) async throws -> Page<(CustomerRecord, Customer)> {
-        let query = joinedRecords().filter(\.$repeatCount >= 1)
+        let query = joinedRecords().filter(\.$repeatCount >= RecordStatistics.minimumRepeatCount)
         if let salesID { query.filter(\.$assignedSalesID == salesID) }
         if let cursor = page.cursor {
             let count = Int(try cursor.int(at: 0))

@@ -24,7 +24,7 @@ struct LeadAssigner: Sendable {
         let row = try await db.sql.raw("""
             SELECT u.id AS id, COUNT(l.id) AS open_leads
             FROM users u
-            LEFT JOIN leads l ON l.assigned_sales_id = u.id AND l.status IN ('new', 'contacted', 'qualified')
+            LEFT JOIN leads l ON l.assigned_sales_id = u.id AND \(LeadStatus.openSQL("l.status"))
             WHERE u.role = \(bind: UserRole.salesperson.rawValue) AND u.active = \(bind: true)
             GROUP BY u.id, u.created_at
             ORDER BY COUNT(l.id) ASC, u.created_at ASC, u.id ASC

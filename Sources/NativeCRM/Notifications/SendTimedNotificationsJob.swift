@@ -15,7 +15,6 @@ struct SendTimedNotificationsJob: Sendable {
     var batchSize = 500
 
     static let upcomingWindow: TimeInterval = 24 * 3600
-    static let dueSoonWindow: TimeInterval = 60 * 60
     /// Overdue tasks older than this are not announced (a scheduler that was down a week should not
     /// flood inboxes with stale alerts).
     static let overdueLookback: TimeInterval = 7 * 86_400
@@ -70,7 +69,7 @@ struct SendTimedNotificationsJob: Sendable {
     private func upcomingAppointments(_ now: Date) async throws -> Int {
         let candidates = try await Appointment.query(on: db)
             .join(Customer.self, on: \Appointment.$customerID == \Customer.$id)
-            .filter(\.$status ~~ [.scheduled, .confirmed])
+            .filter(\.$status ~~ AppointmentStatus.upcoming)
             .filter(\.$startTime > now)
             .filter(\.$startTime <= now.addingTimeInterval(Self.upcomingWindow))
             .filter(.sql(unsafeRaw: "(appointments.upcoming_notified_for IS NULL OR appointments.upcoming_notified_for <> appointments.start_time)"))
@@ -89,14 +88,14 @@ struct SendTimedNotificationsJob: Sendable {
     }
 
     private func dueTasks(_ now: Date, overdue: Bool) async throws -> Int {
-        let query = SalesAction.query(on: db)
-            .filter(\.$status == .pending)
-            .filter(\.$assignedTo != nil)
+        let query = SalesAction.query(on: db).filter(\.$assignedTo != nil)
+        // `sort_due_at` is the due date where there is one; the status index orders by it.
         if overdue {
-            query.filter(\.$sortDueAt <= now).filter(\.$sortDueAt > now.addingTimeInterval(-Self.overdueLookback))
+            query.filter(.sql(embed: ActionDue.overdueSQL(due: "sort_due_at", now: now)))
+                .filter(\.$sortDueAt > now.addingTimeInterval(-Self.overdueLookback))
                 .filter(.sql(unsafeRaw: "(overdue_notified_for IS NULL OR overdue_notified_for <> due_date)"))
         } else {
-            query.filter(\.$sortDueAt > now).filter(\.$sortDueAt <= now.addingTimeInterval(Self.dueSoonWindow))
+            query.filter(.sql(embed: ActionDue.dueSoonSQL(due: "sort_due_at", now: now)))
                 .filter(.sql(unsafeRaw: "(due_soon_notified_for IS NULL OR due_soon_notified_for <> due_date)"))
         }
         let candidates = try await query.limit(batchSize).all()

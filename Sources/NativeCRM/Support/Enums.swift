@@ -1,3 +1,16 @@
+import SQLKit
+
+/// `<column> IN ('a', 'b', …)` of constant values (string literals, not binds: the planner sees them).
+func inSQL(_ column: String, _ values: [String]) -> SQLQueryString {
+    var sql: SQLQueryString = "\(unsafeRaw: column) IN ("
+    for (index, value) in values.enumerated() {
+        if index > 0 { sql.appendLiteral(", ") }
+        sql.appendInterpolation(literal: value)
+    }
+    sql.appendLiteral(")")
+    return sql
+}
+
 /// `customerStatus` of a customer record (seed).
 public enum CustomerStatus: String, APIEnum {
     case new, contacted, qualified, active, inactive, vip
@@ -8,8 +21,11 @@ public enum AppointmentStatus: String, APIEnum {
     case scheduled, confirmed, completed, cancelled
     case noShow = "no_show"
 
-    /// Still ahead: counts for `nextAppointmentDate` and the confirmation action.
-    var isUpcoming: Bool { self == .scheduled || self == .confirmed }
+    /// Still ahead: counts for `nextAppointmentDate`, the confirmation action, the upcoming
+    /// notification and the overlap check.
+    static let upcoming: [AppointmentStatus] = [.scheduled, .confirmed]
+
+    var isUpcoming: Bool { Self.upcoming.contains(self) }
 }
 
 /// Communication channel (seed).
@@ -70,6 +86,12 @@ public enum LeadSource: String, APIEnum {
 public enum LeadStatus: String, APIEnum {
     case new, contacted, qualified, converted, lost
 
-    /// Still being worked: counts toward a salesperson's load for automatic assignment.
+    /// Still being worked: counts toward a salesperson's load for automatic assignment, and the
+    /// statuses a new lead may start in.
     static let open: [LeadStatus] = [.new, .contacted, .qualified]
+
+    /// `<column> IN ('new', 'contacted', 'qualified')`, from `open`.
+    static func openSQL(_ column: String) -> SQLQueryString {
+        inSQL(column, open.map(\.rawValue))
+    }
 }
