@@ -134,6 +134,53 @@ struct QueryPlanTests {
         }
     }
 
+    /// Second pages: the cursor is one row-value comparison (`(a, b) > (?, ?)`) that the list's index
+    /// serves as a range — the plan seeks into the index instead of reading it from the start.
+    @Test func secondPagesSeekIntoTheirIndex() async throws {
+        try await withCRM(tokenTTL: 7 * 86_400) { (t: TestContext) async throws in
+            let sales = try await seedSmallClinic(t)
+            let admin = try await t.login("admin@seed.test", ClinicDataSeeder.password).json.string("token")!
+            let salesID = try await t.get("/auth/me", token: sales).json.string("id")!
+            _ = salesID
+            // A customer with a history long enough for second pages.
+            let busy = try await t.app.db.sql.raw("""
+                SELECT customer_id AS id FROM communications GROUP BY customer_id HAVING COUNT(*) >= 3 LIMIT 1
+                """).first()
+            let customer = try #require(try busy?.decode(column: "id", as: UUID.self)).uuidString
+            for notes in ["first", "second"] {  // audit entries for the trail's pages
+                #expect(try await t.put("/crm/customers/\(customer)/record", token: admin, ["notes": notes]).status == .ok)
+            }
+            let lists: [(String, String)] = [
+                ("/crm/customers/repeat?limit=2", sales),
+                ("/crm/customers/follow-up?daysThreshold=30&limit=2", sales),
+                ("/crm/actions/pending?limit=2", sales),
+                ("/crm/actions?status=pending&limit=2", admin),
+                ("/crm/customers/\(customer)/communications?limit=1", admin),
+                ("/crm/customers/\(customer)/timeline?limit=2", sales),
+                ("/crm/customers/\(customer)/timeline?limit=2", admin),
+                ("/crm/audit?entityType=customer_record&limit=1", admin),
+                ("/crm/customers/\(customer)/audit?limit=1", sales),
+            ]
+            for (path, token) in lists {
+                let first = try await t.get(path, token: token)
+                let next = try #require(first.nextLink, "\(path) has a second page")
+                let statements = try await queries(t, next, token: token).filter { $0.contains(") > (") || $0.contains(") < (") }
+                #expect(!statements.isEmpty, "\(next) compares no row value")
+                for sql in statements {
+                    let lines = try await plan(sql, on: t.app.db)
+                    #expect(try await fullScans(sql, on: t.app.db).isEmpty, "\(path): \(lines)")
+                    if TestDatabase.isPostgres {
+                        #expect(lines.contains { $0.contains("Index Cond") && $0.contains("ROW(") },
+                                "\(path) does not seek: \(lines)")
+                    } else {
+                        #expect(lines.contains { $0.hasPrefix("SEARCH") && [")>(?", ")<(?", ">?", "<?"].contains(where: $0.contains) },
+                                "\(path) does not seek: \(lines)")
+                    }
+                }
+            }
+        }
+    }
+
     /// A salesperson's delegated actions (created by them for someone else) are read from the partial
     /// index that holds only those rows, not by walking everything the salesperson created.
     @Test func delegatedActionsUseTheirPartialIndex() async throws {

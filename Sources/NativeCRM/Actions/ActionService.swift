@@ -253,21 +253,8 @@ struct ActionService: Sendable {
         -> Page<SalesAction>
     {
         if let cursor = page.cursor {
-            let due = try cursor.date(at: 0)
-            let rank = Int(try cursor.int(at: 1))
-            let id = try cursor.uuid(at: 2)
-            query.group(.or) { or in
-                or.filter(\.$sortDueAt > due)
-                or.group(.and) { and in
-                    and.filter(\.$sortDueAt == due)
-                    and.filter(\.$priorityRank > rank)
-                }
-                or.group(.and) { and in
-                    and.filter(\.$sortDueAt == due)
-                    and.filter(\.$priorityRank == rank)
-                    and.filter(\.$id > id)
-                }
-            }
+            query.after(.ascending, KeysetValue(\.$sortDueAt, try cursor.date(at: 0)),
+                        KeysetValue(\.$priorityRank, Int(try cursor.int(at: 1))), KeysetValue(\.$id, try cursor.uuid(at: 2)))
         }
         let rows = try await query.sort(\.$sortDueAt, .ascending).sort(\.$priorityRank, .ascending)
             .sort(\.$id, .ascending).limit(page.limit + 1).all()

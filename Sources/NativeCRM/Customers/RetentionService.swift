@@ -17,21 +17,8 @@ struct RetentionService: Sendable {
         let query = joinedRecords().filter(\.$repeatCount >= RecordStatistics.minimumRepeatCount)
         if let salesID { query.filter(\.$assignedSalesID == salesID) }
         if let cursor = page.cursor {
-            let count = Int(try cursor.int(at: 0))
-            let value = try cursor.int(at: 1)
-            let customerID = try cursor.uuid(at: 2)
-            query.group(.or) { or in
-                or.filter(\.$repeatCount < count)
-                or.group(.and) { and in
-                    and.filter(\.$repeatCount == count)
-                    and.filter(\.$lifetimeValueCents < value)
-                }
-                or.group(.and) { and in
-                    and.filter(\.$repeatCount == count)
-                    and.filter(\.$lifetimeValueCents == value)
-                    and.filter(\.$customerID < customerID)
-                }
-            }
+            query.after(.descending, KeysetValue(\.$repeatCount, Int(try cursor.int(at: 0))),
+                        KeysetValue(\.$lifetimeValueCents, try cursor.int(at: 1)), KeysetValue(\.$customerID, try cursor.uuid(at: 2)))
         }
         let rows = try await query.sort(\.$repeatCount, .descending).sort(\.$lifetimeValueCents, .descending)
             .sort(\.$customerID, .descending).limit(page.limit + 1).all()
@@ -54,15 +41,8 @@ struct RetentionService: Sendable {
         let query = joinedRecords().filter(\.$contactSortAt < cutoff)
         if let salesID { query.filter(\.$assignedSalesID == salesID) }
         if let cursor = page.cursor {
-            let time = try cursor.date(at: 0)
-            let customerID = try cursor.uuid(at: 1)
-            query.group(.or) { or in
-                or.filter(\.$contactSortAt > time)
-                or.group(.and) { and in
-                    and.filter(\.$contactSortAt == time)
-                    and.filter(\.$customerID > customerID)
-                }
-            }
+            query.after(.ascending, KeysetValue(\.$contactSortAt, try cursor.date(at: 0)),
+                        KeysetValue(\.$customerID, try cursor.uuid(at: 1)))
         }
         let rows = try await query.sort(\.$contactSortAt, .ascending).sort(\.$customerID, .ascending)
             .limit(page.limit + 1).all()

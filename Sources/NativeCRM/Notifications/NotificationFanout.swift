@@ -308,10 +308,7 @@ final class NotificationFanout: LifecycleHandler, Sendable {
         let query = InboxNotification.query(on: db)
         if let userID { query.filter(\.$userID == userID) }
         if let id = cursor.1 {
-            query.group(.or) { or in
-                or.filter(\.$createdAt > cursor.0)
-                or.group(.and) { $0.filter(\.$createdAt == cursor.0).filter(\.$id > id) }
-            }
+            query.after(.ascending, KeysetValue(\.$createdAt, cursor.0), KeysetValue(\.$id, id))
         } else {
             query.filter(\.$createdAt >= cursor.0)
         }
