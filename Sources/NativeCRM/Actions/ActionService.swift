@@ -69,25 +69,21 @@ struct ActionService: Sendable {
         try errors.throwIfAny()
         if let assignee = input.assignedTo.newValue { try await User.requireActive(assignee, field: "assignedTo", on: db) }
         return try await db.transaction { db in
-            let version = try await VersionGate(db: db).claim("sales_actions", id: id, expected: expected,
-                                                               scope: Self.visibility(for: caller),
-                                                               notFound: "Action")
-            guard let action = try await SalesAction.find(id, on: db) else { throw APIError.notFound("Action") }
-            let before = action.auditFields
-            let now = clock.now
-            if let type = input.actionType { action.actionType = type }
-            if let title { action.title = title }
-            if input.description.isPresent { action.details = ContactFields.trimmed(input.description.newValue) }
-            if let status = input.status { action.setStatus(status, now: now) }
-            if let priority = input.priority { action.setPriority(priority) }
-            if input.dueDate.isPresent { action.setDueDate(input.dueDate.newValue) }
-            if input.assignedTo.isPresent { action.assignedTo = input.assignedTo.newValue }
-            if let patch = input.metadata { action.metadata = try action.metadata.mergedWithinLimits(patch, field: "metadata") }
-            action.updatedAt = now
-            action.version = version
-            try await action.save(on: db)
-            try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(action, before: before)
-            return action
+            try await VersionedEdit(db: db, clock: clock, actor: caller.actor)
+                .apply(SalesAction.self, id: id, expected: expected, scope: Self.visibility(for: caller),
+                       notFound: "Action") { action in
+                    let now = clock.now
+                    if let type = input.actionType { action.actionType = type }
+                    if let title { action.title = title }
+                    if input.description.isPresent { action.details = ContactFields.trimmed(input.description.newValue) }
+                    if let status = input.status { action.setStatus(status, now: now) }
+                    if let priority = input.priority { action.setPriority(priority) }
+                    if input.dueDate.isPresent { action.setDueDate(input.dueDate.newValue) }
+                    if input.assignedTo.isPresent { action.assignedTo = input.assignedTo.newValue }
+                    if let patch = input.metadata {
+                        action.metadata = try action.metadata.mergedWithinLimits(patch, field: "metadata")
+                    }
+                }
         }
     }
 

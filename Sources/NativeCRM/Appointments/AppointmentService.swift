@@ -114,57 +114,54 @@ struct AppointmentService: Sendable {
             // The customer and record first (RowLock.customer's order), then the appointment.
             guard let owner = try await Appointment.find(id, on: db)?.customerID else { throw APIError.notFound("Appointment") }
             try await RowLock(db: db).customer(owner)
-            let version = try await VersionGate(db: db).claim("appointments", id: id, expected: expected,
-                                                               notFound: "Appointment")
-            guard let appointment = try await Appointment.find(id, on: db) else { throw APIError.notFound("Appointment") }
-            let auditBefore = appointment.auditFields
-            let before = appointment.status
-            let target = input.status ?? before
-            let reschedules = (input.startTime.map { $0 != appointment.startTime } ?? false)
-                || input.endTime.applied(to: appointment.endTime) != appointment.endTime
-            if before == .completed || before == .cancelled {
-                if target != before {
-                    throw APIError.conflict("A \(before.rawValue) appointment cannot change status.",
-                                            code: "appointment-closed")
-                }
-                if reschedules {
-                    throw APIError.conflict("A \(before.rawValue) appointment cannot be rescheduled.",
-                                            code: "appointment-closed")
-                }
-            } else if target != before, !(Self.transitions[before] ?? []).contains(target) {
-                throw APIError.conflict("An appointment cannot go from \(before.rawValue) to \(target.rawValue).",
-                                        code: "invalid-transition")
-            }
-            let catalog = CatalogService(db: db, clock: clock)
-            let service = try await catalog.requireService(input.serviceId ?? appointment.serviceID)
-            if let clinicID = input.clinicId { _ = try await catalog.requireClinic(clinicID) }
-            let start = input.startTime ?? appointment.startTime
-            let end = input.endTime.applied(to: appointment.endTime)
-            if let end {
-                var endErrors = FieldErrors()
-                Self.checkEnd(end, start: start, &endErrors)
-                try endErrors.throwIfAny()
-            }
-            if target != before { try Self.checkStarted(target, start: start, now: clock.now) }
+            var before = AppointmentStatus.scheduled
+            var reschedules = false
+            let appointment = try await VersionedEdit(db: db, clock: clock, actor: caller.actor)
+                .apply(Appointment.self, id: id, expected: expected, notFound: "Appointment") { appointment in
+                    before = appointment.status
+                    let target = input.status ?? before
+                    reschedules = (input.startTime.map { $0 != appointment.startTime } ?? false)
+                        || input.endTime.applied(to: appointment.endTime) != appointment.endTime
+                    if before == .completed || before == .cancelled {
+                        if target != before {
+                            throw APIError.conflict("A \(before.rawValue) appointment cannot change status.",
+                                                    code: "appointment-closed")
+                        }
+                        if reschedules {
+                            throw APIError.conflict("A \(before.rawValue) appointment cannot be rescheduled.",
+                                                    code: "appointment-closed")
+                        }
+                    } else if target != before, !(Self.transitions[before] ?? []).contains(target) {
+                        throw APIError.conflict("An appointment cannot go from \(before.rawValue) to \(target.rawValue).",
+                                                code: "invalid-transition")
+                    }
+                    let catalog = CatalogService(db: db, clock: clock)
+                    let service = try await catalog.requireService(input.serviceId ?? appointment.serviceID)
+                    if let clinicID = input.clinicId { _ = try await catalog.requireClinic(clinicID) }
+                    let start = input.startTime ?? appointment.startTime
+                    let end = input.endTime.applied(to: appointment.endTime)
+                    if let end {
+                        var endErrors = FieldErrors()
+                        Self.checkEnd(end, start: start, &endErrors)
+                        try endErrors.throwIfAny()
+                    }
+                    if target != before { try Self.checkStarted(target, start: start, now: clock.now) }
 
-            if let serviceID = input.serviceId { appointment.serviceID = serviceID }
-            if let clinicID = input.clinicId { appointment.clinicID = clinicID }
-            appointment.startTime = start
-            appointment.endTime = end
-            appointment.status = target
-            if let amount = input.totalAmount { appointment.totalAmountCents = amount.cents }
-            if let details = input.treatmentDetails {
-                appointment.treatmentDetails = try appointment.treatmentDetails.mergedWithinLimits(details, field: "treatmentDetails")
-            }
-            if input.notes.isPresent { appointment.notes = ContactFields.trimmed(input.notes.newValue) }
-            // A move, a change of treatment or a rebooking must not double-book the customer.
-            if target.isUpcoming, reschedules || input.serviceId != nil || !before.isUpcoming {
-                try await tx.checkNoOverlap(appointment, duration: service.durationMinutes, excluding: id)
-            }
-            appointment.updatedAt = clock.now
-            appointment.version = version
-            try await appointment.save(on: db)
-            try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(appointment, before: auditBefore)
+                    if let serviceID = input.serviceId { appointment.serviceID = serviceID }
+                    if let clinicID = input.clinicId { appointment.clinicID = clinicID }
+                    appointment.startTime = start
+                    appointment.endTime = end
+                    appointment.status = target
+                    if let amount = input.totalAmount { appointment.totalAmountCents = amount.cents }
+                    if let details = input.treatmentDetails {
+                        appointment.treatmentDetails = try appointment.treatmentDetails.mergedWithinLimits(details, field: "treatmentDetails")
+                    }
+                    if input.notes.isPresent { appointment.notes = ContactFields.trimmed(input.notes.newValue) }
+                    // A move, a change of treatment or a rebooking must not double-book the customer.
+                    if target.isUpcoming, reschedules || input.serviceId != nil || !before.isUpcoming {
+                        try await tx.checkNoOverlap(appointment, duration: service.durationMinutes, excluding: id)
+                    }
+                }
             try await tx.applySideEffects(of: appointment, from: before, rescheduled: reschedules, by: caller)
             try await RecordService(db: db, clock: clock).recompute(customerID: appointment.customerID)
             return try await tx.find(id)

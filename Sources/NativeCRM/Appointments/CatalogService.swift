@@ -61,20 +61,15 @@ struct CatalogService: Sendable {
         try errors.throwIfAny()
         return try await saveUnique(Clinic.schema) {
             try await db.transaction { db in
-                let version = try await VersionGate(db: db).claim(Clinic.schema, id: id, expected: expected, notFound: "Clinic")
-                guard let clinic = try await Clinic.find(id, on: db) else { throw APIError.notFound("Clinic") }
-                let before = clinic.auditFields
-                if let name {
-                    clinic.name = name
-                    clinic.nameKey = name.lowercased()
-                }
-                if input.address.isPresent { clinic.address = ContactFields.trimmed(input.address.newValue) }
-                if input.phone.isPresent { clinic.phone = phone ?? nil }
-                clinic.version = version
-                clinic.updatedAt = clock.now
-                try await clinic.save(on: db)
-                try await AuditLog(db: db, clock: clock, actor: actor).updated(clinic, before: before)
-                return clinic
+                try await VersionedEdit(db: db, clock: clock, actor: actor)
+                    .apply(Clinic.self, id: id, expected: expected, notFound: "Clinic") { clinic in
+                        if let name {
+                            clinic.name = name
+                            clinic.nameKey = name.lowercased()
+                        }
+                        if input.address.isPresent { clinic.address = ContactFields.trimmed(input.address.newValue) }
+                        if input.phone.isPresent { clinic.phone = phone ?? nil }
+                    }
             }
         }
     }
@@ -89,22 +84,16 @@ struct CatalogService: Sendable {
         try errors.throwIfAny()
         return try await saveUnique(ClinicService.schema) {
             try await db.transaction { db in
-                let version = try await VersionGate(db: db).claim(ClinicService.schema, id: id, expected: expected,
-                                                                   notFound: "Service")
-                guard let service = try await ClinicService.find(id, on: db) else { throw APIError.notFound("Service") }
-                let before = service.auditFields
-                if let name {
-                    service.name = name
-                    service.nameKey = name.lowercased()
-                }
-                if let price = input.price { service.priceCents = price.cents }
-                service.typicalIntervalDays = input.typicalIntervalDays.applied(to: service.typicalIntervalDays)
-                service.durationMinutes = input.durationMinutes.applied(to: service.durationMinutes)
-                service.version = version
-                service.updatedAt = clock.now
-                try await service.save(on: db)
-                try await AuditLog(db: db, clock: clock, actor: actor).updated(service, before: before)
-                return service
+                try await VersionedEdit(db: db, clock: clock, actor: actor)
+                    .apply(ClinicService.self, id: id, expected: expected, notFound: "Service") { service in
+                        if let name {
+                            service.name = name
+                            service.nameKey = name.lowercased()
+                        }
+                        if let price = input.price { service.priceCents = price.cents }
+                        service.typicalIntervalDays = input.typicalIntervalDays.applied(to: service.typicalIntervalDays)
+                        service.durationMinutes = input.durationMinutes.applied(to: service.durationMinutes)
+                    }
             }
         }
     }

@@ -106,3 +106,13 @@ extension CustomerTag: Auditable {
     var auditCustomerID: UUID? { customerID }
     var auditFields: [String: JSONValue] { ["customerId": .init(customerID), "tagId": .init(tagID), "notes": .init(notes)] }
 }
+
+extension Customer: VersionedEntity {}
+extension CustomerRecord: VersionedEntity {}
+extension Clinic: VersionedEntity {}
+extension ClinicService: VersionedEntity {}
+extension Appointment: VersionedEntity {}
+extension Communication: VersionedEntity {}
+extension SalesAction: VersionedEntity {}
+extension Lead: VersionedEntity {}
+extension Tag: VersionedEntity {}

@@ -94,34 +94,28 @@ struct CommunicationService: Sendable {
                 }
             }
             try await RowLock(db: db).customer(owner.customerID)
-            let version = try await VersionGate(db: db).claim(Communication.schema, id: id, expected: expected,
-                                                               notFound: "Communication")
-            guard let communication = try await Communication.find(id, on: db) else {
-                throw APIError.notFound("Communication")
-            }
-            let before = communication.auditFields
-            let wasScheduled = communication.status == .scheduled
-            let target = input.status ?? communication.status
-            if !wasScheduled, target != communication.status || input.scheduledAt != nil {
-                throw APIError.conflict("Only a scheduled communication changes status or time; this one is "
-                                        + "\(communication.status.rawValue).", code: "communication-closed")
-            }
-            if let scheduledAt = input.scheduledAt {
-                guard target == .scheduled else {
-                    throw APIError.invalid("scheduledAt", "can only be given while the communication stays scheduled")
+            var tookPlace = false
+            let communication = try await VersionedEdit(db: db, clock: clock, actor: caller.actor)
+                .apply(Communication.self, id: id, expected: expected, notFound: "Communication") { communication in
+                    let wasScheduled = communication.status == .scheduled
+                    let target = input.status ?? communication.status
+                    if !wasScheduled, target != communication.status || input.scheduledAt != nil {
+                        throw APIError.conflict("Only a scheduled communication changes status or time; this one is "
+                                                + "\(communication.status.rawValue).", code: "communication-closed")
+                    }
+                    if let scheduledAt = input.scheduledAt {
+                        guard target == .scheduled else {
+                            throw APIError.invalid("scheduledAt", "can only be given while the communication stays scheduled")
+                        }
+                        communication.scheduledAt = scheduledAt
+                        communication.occurredAt = scheduledAt
+                    }
+                    tookPlace = wasScheduled && target != .scheduled && target != .cancelled
+                    if tookPlace { communication.occurredAt = clock.now }
+                    communication.status = target
+                    if input.subject.isPresent { communication.subject = ContactFields.trimmed(input.subject.newValue) }
+                    if input.notes.isPresent { communication.notes = ContactFields.trimmed(input.notes.newValue) }
                 }
-                communication.scheduledAt = scheduledAt
-                communication.occurredAt = scheduledAt
-            }
-            let tookPlace = wasScheduled && target != .scheduled && target != .cancelled
-            if tookPlace { communication.occurredAt = clock.now }
-            communication.status = target
-            if input.subject.isPresent { communication.subject = ContactFields.trimmed(input.subject.newValue) }
-            if input.notes.isPresent { communication.notes = ContactFields.trimmed(input.notes.newValue) }
-            communication.version = version
-            communication.updatedAt = clock.now
-            try await communication.save(on: db)
-            try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(communication, before: before)
             let tx = CommunicationService(db: db, clock: clock, events: events)
             if tookPlace {
                 let customer = try await CustomerService(db: db, clock: clock).find(communication.customerID)

@@ -131,31 +131,31 @@ struct CustomerService: Sendable {
 
         return try await db.transaction { db in
             let tx = CustomerService(db: db, clock: clock)
-            let version = try await VersionGate(db: db).claim("customers", id: id, expected: expected, notFound: "Customer")
-            // RowLock.customer's order: the customer (just claimed), then its record, then its other rows.
-            try await RowLock(db: db).lock(CustomerRecord.schema, keyColumn: "customer_id", id: id)
-            let customer = try await tx.find(id)
-            let before = customer.auditFields
-            let salesBefore = customer.assignedSalesID
-            if input.assignedSalesId.isPresent {
-                let target = input.assignedSalesId.newValue
-                if target != customer.assignedSalesID {
-                    // Front desk and managers assign freely; a salesperson may only take an unassigned customer.
-                    let claiming = caller.role == .salesperson && customer.assignedSalesID == nil && target == caller.id
-                    guard caller.role != .salesperson || claiming else { throw APIError.forbidden }
-                    if let target { try await User.requireActive(target, role: .salesperson, field: "assignedSalesId", on: db) }
-                    customer.assignedSalesID = target
+            var salesBefore: UUID?
+            let customer = try await VersionedEdit(db: db, clock: clock, actor: caller.actor)
+                .apply(Customer.self, id: id, expected: expected, notFound: "Customer") { customer in
+                    // RowLock.customer's order: the customer (just claimed), then its record, then its other rows.
+                    try await RowLock(db: db).lock(CustomerRecord.schema, keyColumn: "customer_id", id: id)
+                    salesBefore = customer.assignedSalesID
+                    if input.assignedSalesId.isPresent {
+                        let target = input.assignedSalesId.newValue
+                        if target != customer.assignedSalesID {
+                            // Front desk and managers assign freely; a salesperson may only take an unassigned customer.
+                            let claiming = caller.role == .salesperson && customer.assignedSalesID == nil && target == caller.id
+                            guard caller.role != .salesperson || claiming else { throw APIError.forbidden }
+                            if let target {
+                                try await User.requireActive(target, role: .salesperson, field: "assignedSalesId", on: db)
+                            }
+                            customer.assignedSalesID = target
+                        }
+                    }
+                    if let firstName { customer.firstName = firstName }
+                    if let lastName { customer.lastName = lastName }
+                    if input.email.isPresent { customer.email = email ?? nil }
+                    if input.phone.isPresent { customer.phone = phone ?? nil }
+                    if input.dateOfBirth.isPresent { customer.dateOfBirth = input.dateOfBirth.newValue?.description }
+                    customer.refreshSearchText()
                 }
-            }
-            if let firstName { customer.firstName = firstName }
-            if let lastName { customer.lastName = lastName }
-            if input.email.isPresent { customer.email = email ?? nil }
-            if input.phone.isPresent { customer.phone = phone ?? nil }
-            if input.dateOfBirth.isPresent { customer.dateOfBirth = input.dateOfBirth.newValue?.description }
-            customer.refreshSearchText()
-            customer.updatedAt = clock.now
-            customer.version = version
-            try await customer.save(on: db)
             if customer.assignedSalesID != salesBefore {
                 // The copies that let lists and analytics find a salesperson's customers by index.
                 try await CustomerRecord.query(on: db).filter(\.$customerID == id)
@@ -163,7 +163,6 @@ struct CustomerService: Sendable {
                 try await Appointment.query(on: db).filter(\.$customerID == id)
                     .set(\.$salesID, to: customer.assignedSalesID).update()
             }
-            try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(customer, before: before)
             return customer
         }
     }

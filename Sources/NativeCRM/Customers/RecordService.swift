@@ -111,25 +111,20 @@ struct RecordService: Sendable {
         errors.maxLength(input.notes.newValue, "notes", TextLimits.notes)
         try errors.throwIfAny()
         return try await db.transaction { db in
-            let tx = RecordService(db: db, clock: clock)
             if try await Customer.find(customerID, on: db) != nil { try await RowLock(db: db).customer(customerID) }
-            let version = try await VersionGate(db: db).claim("customer_records", keyColumn: "customer_id", id: customerID,
-                                                               expected: expected, notFound: "Customer")
-            let record = try await tx.find(customerID)
-            let before = record.auditFields
-            if let status = input.customerStatus { record.customerStatus = status }
-            if input.notes.isPresent { record.notes = input.notes.newValue }
-            if let patch = input.preferences {
-                record.preferences = try record.preferences.mergedWithinLimits(patch, field: "preferences")
-            }
-            record.updatedAt = clock.now
-            record.version = version
-            try await record.save(on: db)
-            try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(record, before: before)
+            let record = try await VersionedEdit(db: db, clock: clock, actor: caller.actor)
+                .apply(CustomerRecord.self, id: customerID, keyColumn: "customer_id", expected: expected,
+                       notFound: "Customer") { record in
+                    if let status = input.customerStatus { record.customerStatus = status }
+                    if input.notes.isPresent { record.notes = input.notes.newValue }
+                    if let patch = input.preferences {
+                        record.preferences = try record.preferences.mergedWithinLimits(patch, field: "preferences")
+                    }
+                }
             let appointments = AppointmentService(db: db, clock: clock)
             let next = try await appointments.nextAppointmentDate(forCustomer: customerID, after: clock.now)
             let visits = try await appointments.recent(forCustomer: customerID, limit: Self.viewLimit, completedOnly: true)
-            return (Self.response(record, nextAppointment: next, visits: visits), version)
+            return (Self.response(record, nextAppointment: next, visits: visits), record.version)
         }
     }
 

@@ -84,58 +84,55 @@ struct LeadService: Sendable {
         fieldErrors.maxLength(input.notes.newValue, "notes", TextLimits.notes)
         try fieldErrors.throwIfAny()
         return try await db.transaction { db in
-            let version = try await VersionGate(db: db).claim("leads", id: id, expected: expected, notFound: "Lead")
-            guard let lead = try await Lead.find(id, on: db) else { throw APIError.notFound("Lead") }
-            let before = lead.auditFields
-            if caller.role == .salesperson {
-                guard lead.assignedSalesID == nil || lead.assignedSalesID == caller.id else {
-                    throw APIError(.forbidden, code: "forbidden", detail: "This lead belongs to another salesperson.")
-                }
-                if let target = input.assignedSalesId.newValue, target != caller.id {
-                    throw APIError(.forbidden, code: "forbidden", detail: "A salesperson may only claim a lead.")
-                }
-                if case .null = input.assignedSalesId, lead.assignedSalesID != nil {
-                    throw APIError(.forbidden, code: "forbidden", detail: "Only the front desk or a manager unassigns leads.")
-                }
-            }
-            var errors = FieldErrors()
-            let contact = Self.checkContact(
-                firstName: input.firstName ?? lead.firstName, lastName: input.lastName.applied(to: lead.lastName),
-                email: input.email.applied(to: lead.email), phone: input.phone.applied(to: lead.phone), &errors)
-            errors.check(ContactFields.trimmed(input.email.applied(to: lead.email)) != nil
-                            || ContactFields.trimmed(input.phone.applied(to: lead.phone)) != nil,
-                         "email", "a lead needs an email or a phone number")
-            try errors.throwIfAny()
-            if lead.status == .converted, let status = input.status, status != .converted {
-                throw APIError.conflict("A converted lead stays converted.", code: "lead-converted")
-            }
-            if let salesID = input.assignedSalesId.newValue, salesID != lead.assignedSalesID {
-                try await User.requireActive(salesID, role: .salesperson, field: "assignedSalesId", on: db)
-            }
+            var assignee: UUID?
+            return try await VersionedEdit(db: db, clock: clock, actor: caller.actor)
+                .apply(Lead.self, id: id, expected: expected, notFound: "Lead",
+                       save: { lead in try await LeadAssigner(db: db, events: events).save(lead, assignedTo: assignee) }) { lead in
+                    if caller.role == .salesperson {
+                        guard lead.assignedSalesID == nil || lead.assignedSalesID == caller.id else {
+                            throw APIError(.forbidden, code: "forbidden", detail: "This lead belongs to another salesperson.")
+                        }
+                        if let target = input.assignedSalesId.newValue, target != caller.id {
+                            throw APIError(.forbidden, code: "forbidden", detail: "A salesperson may only claim a lead.")
+                        }
+                        if case .null = input.assignedSalesId, lead.assignedSalesID != nil {
+                            throw APIError(.forbidden, code: "forbidden", detail: "Only the front desk or a manager unassigns leads.")
+                        }
+                    }
+                    var errors = FieldErrors()
+                    let contact = Self.checkContact(
+                        firstName: input.firstName ?? lead.firstName, lastName: input.lastName.applied(to: lead.lastName),
+                        email: input.email.applied(to: lead.email), phone: input.phone.applied(to: lead.phone), &errors)
+                    errors.check(ContactFields.trimmed(input.email.applied(to: lead.email)) != nil
+                                    || ContactFields.trimmed(input.phone.applied(to: lead.phone)) != nil,
+                                 "email", "a lead needs an email or a phone number")
+                    try errors.throwIfAny()
+                    if lead.status == .converted, let status = input.status, status != .converted {
+                        throw APIError.conflict("A converted lead stays converted.", code: "lead-converted")
+                    }
+                    if let salesID = input.assignedSalesId.newValue, salesID != lead.assignedSalesID {
+                        try await User.requireActive(salesID, role: .salesperson, field: "assignedSalesId", on: db)
+                    }
 
-            let now = clock.now
-            lead.firstName = contact.firstName
-            lead.lastName = contact.lastName
-            lead.email = contact.email
-            lead.phone = contact.phone
-            lead.refreshSearchText()
-            if let source = input.source { lead.source = source }
-            if input.notes.isPresent { lead.notes = ContactFields.trimmed(input.notes.newValue) }
-            if input.estimatedValue.isPresent { lead.estimatedValueCents = input.estimatedValue.newValue?.cents }
-            if let patch = input.metadata { lead.metadata = try lead.metadata.mergedWithinLimits(patch, field: "metadata") }
-            if let status = input.status, status != lead.status { lead.setStatus(status, now: now) }
-            if lead.status == .lost, input.lostReason.isPresent {
-                lead.lostReason = ContactFields.trimmed(input.lostReason.newValue)
-            }
-            let assignee = input.assignedSalesId.isPresent ? input.assignedSalesId.newValue : lead.assignedSalesID
-            if lead.status == .converted, lead.convertedCustomerID == nil {
-                try await convert(lead, salesID: assignee, by: caller.actor, on: db)
-            }
-            lead.updatedAt = now
-            lead.version = version
-            try await LeadAssigner(db: db, events: events).save(lead, assignedTo: assignee)
-            try await AuditLog(db: db, clock: clock, actor: caller.actor).updated(lead, before: before)
-            return lead
+                    let now = clock.now
+                    lead.firstName = contact.firstName
+                    lead.lastName = contact.lastName
+                    lead.email = contact.email
+                    lead.phone = contact.phone
+                    lead.refreshSearchText()
+                    if let source = input.source { lead.source = source }
+                    if input.notes.isPresent { lead.notes = ContactFields.trimmed(input.notes.newValue) }
+                    if input.estimatedValue.isPresent { lead.estimatedValueCents = input.estimatedValue.newValue?.cents }
+                    if let patch = input.metadata { lead.metadata = try lead.metadata.mergedWithinLimits(patch, field: "metadata") }
+                    if let status = input.status, status != lead.status { lead.setStatus(status, now: now) }
+                    if lead.status == .lost, input.lostReason.isPresent {
+                        lead.lostReason = ContactFields.trimmed(input.lostReason.newValue)
+                    }
+                    assignee = input.assignedSalesId.isPresent ? input.assignedSalesId.newValue : lead.assignedSalesID
+                    if lead.status == .converted, lead.convertedCustomerID == nil {
+                        try await convert(lead, salesID: assignee, by: caller.actor, on: db)
+                    }
+                }
         }
     }
 

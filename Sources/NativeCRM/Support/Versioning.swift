@@ -96,3 +96,39 @@ extension Content {
         return response
     }
 }
+
+/// A row edited under optimistic concurrency: it has a version (its ETag) and an update time.
+protocol VersionedEntity: Model, Auditable where IDValue == UUID {
+    var version: Int { get set }
+    var updatedAt: Date { get set }
+}
+
+/// The one skeleton of a versioned edit, run inside the caller's transaction: claim the next version
+/// (checks `If-Match` and locks the row), read the row, let `change` mutate it (it may throw: the
+/// transaction rolls back), stamp version and update time, save (or `save` it, when saving does more),
+/// and audit the fields that changed.
+/// What the caller does before (locks in `RowLock`'s order) and after (side effects) stays with it.
+struct VersionedEdit: Sendable {
+    let db: any Database
+    let clock: CRMClock
+    let actor: Actor
+
+    func apply<Entity: VersionedEntity>(
+        _ type: Entity.Type, id: UUID, keyColumn: String = "id", expected: Int?, scope: SQLQueryString? = nil,
+        notFound: String, save: ((Entity) async throws -> Void)? = nil, _ change: (Entity) async throws -> Void
+    ) async throws -> Entity {
+        let version = try await VersionGate(db: db).claim(Entity.schema, keyColumn: keyColumn, id: id, expected: expected,
+                                                           scope: scope, notFound: notFound)
+        let found = keyColumn == "id"
+            ? try await Entity.find(id, on: db)
+            : try await Entity.query(on: db).filter(.sql(embed: "\(ident: keyColumn) = \(bind: id)")).first()
+        guard let entity = found else { throw APIError.notFound(notFound) }
+        let before = entity.auditFields
+        try await change(entity)
+        entity.version = version
+        entity.updatedAt = clock.now
+        if let save { try await save(entity) } else { try await entity.save(on: db) }
+        try await AuditLog(db: db, clock: clock, actor: actor).updated(entity, before: before)
+        return entity
+    }
+}

@@ -47,20 +47,15 @@ struct TagService: Sendable {
         try errors.throwIfAny()
         return try await saveUnique {
             try await db.transaction { db in
-                let version = try await VersionGate(db: db).claim("tags", id: id, expected: expected, notFound: "Tag")
-                guard let tag = try await Tag.find(id, on: db) else { throw APIError.notFound("Tag") }
-                let before = tag.auditFields
-                if let name {
-                    tag.name = name
-                    tag.nameKey = name.lowercased()
-                }
-                if input.color.isPresent { tag.color = color ?? nil }
-                if input.description.isPresent { tag.details = ContactFields.trimmed(input.description.newValue) }
-                tag.updatedAt = clock.now
-                tag.version = version
-                try await tag.save(on: db)
-                try await AuditLog(db: db, clock: clock, actor: actor).updated(tag, before: before)
-                return tag
+                try await VersionedEdit(db: db, clock: clock, actor: actor)
+                    .apply(Tag.self, id: id, expected: expected, notFound: "Tag") { tag in
+                        if let name {
+                            tag.name = name
+                            tag.nameKey = name.lowercased()
+                        }
+                        if input.color.isPresent { tag.color = color ?? nil }
+                        if input.description.isPresent { tag.details = ContactFields.trimmed(input.description.newValue) }
+                    }
             }
         }
     }
