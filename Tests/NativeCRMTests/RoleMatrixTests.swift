@@ -29,6 +29,7 @@ struct RoleMatrixTests {
     static let matrix: [Row] = [
         Row(method: .GET, path: "/health", audience: .anonymous),
         Row(method: .GET, path: "/ready", audience: .anonymous),
+        Row(method: .GET, path: "/metrics", audience: .admin),          // or the CRM_METRICS_TOKEN scraper
         Row(method: .GET, path: "/openapi.yaml", audience: .anonymous),
         Row(method: .GET, path: "/docs", audience: .anonymous),
         Row(method: .GET, path: "/app", audience: .anonymous),              // the console signs in itself

@@ -996,6 +996,13 @@ op("get", "/health", op_id="getHealth", summary="Liveness: the process is up", t
 op("get", "/ready", op_id="getReady", summary="Readiness: the database answers", tag="Operations", audience="public",
    description="Runs `SELECT 1` with a 3-second limit.",
    success={"200": ok(ref("ReadyStatus"), "The database answers.")}, errors=[503])
+op("get", "/metrics", op_id="getMetrics", summary="Prometheus metrics", tag="Operations", audience="admin",
+   description="Request counts and durations by route pattern (`http_requests_total`, "
+               "`http_request_duration_seconds`, `http_request_errors_total`) and the CRM's counters "
+               "(`crm_scheduler_runs_total`, `crm_notifications_delivered_total`, `crm_idempotent_replays_total`, "
+               "`crm_throttled_logins_total`) in the Prometheus text format. A scraper may instead send "
+               "`Authorization: Bearer <CRM_METRICS_TOKEN>`.",
+   success={"200": ok(s("string"), "The Prometheus text exposition.", media="text/plain")})
 op("get", "/openapi.yaml", op_id="getOpenAPIDocument", summary="This OpenAPI document", tag="Documentation",
    audience="public", description="404 when the server cannot find `openapi.yaml`.",
    success={"200": ok(s("object", description="The OpenAPI 3.1 document (YAML)."), "The OpenAPI 3.1 document.",

@@ -66,13 +66,17 @@ public struct AppConfig: Sendable {
     /// The clinic's time zone (`CRM_TIME_ZONE`, an IANA name; UTC by default): notification texts,
     /// `YYYY-MM-DD` filters and day counts are read in it. The API's timestamps stay UTC.
     public var timeZone: TimeZone
+    /// A bearer token for `GET /metrics` (`CRM_METRICS_TOKEN`, at least 32 characters), so a scraper
+    /// needs no user; without it only an ADMIN's token reads the metrics.
+    public var metricsToken: String?
 
     public init(
         database: DatabaseTarget, jwtSecret: String, jwtSecretGenerated: Bool = false,
         adminEmail: String? = nil, adminPassword: String? = nil, schedulerInterval: Int = 60,
         reminderMinutes: Int = 15, tokenTTL: Int = 28_800, bcryptCost: Int = 12, databasePoolSize: Int? = nil,
         idempotencyTTL: Int = 86_400, trustedProxies: [IPNetwork] = [], connectionTimeouts: ConnectionTimeouts = .init(),
-        logQueries: Bool = false, corsOrigins: [String] = [], timeZone: TimeZone = TimeZone(identifier: "UTC")!
+        logQueries: Bool = false, corsOrigins: [String] = [], timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        metricsToken: String? = nil
     ) {
         self.database = database
         self.jwtSecret = jwtSecret
@@ -90,6 +94,7 @@ public struct AppConfig: Sendable {
         self.logQueries = logQueries
         self.corsOrigins = corsOrigins
         self.timeZone = timeZone
+        self.metricsToken = metricsToken
     }
 
     /// Reads every variable of the README's configuration table; a bad value throws naming it.
@@ -116,6 +121,10 @@ public struct AppConfig: Sendable {
         if let adminPassword, adminPassword.count < 8 {
             throw ConfigurationError(variable: "CRM_ADMIN_PASSWORD", problem: "must be at least 8 characters")
         }
+        let metricsToken = env["CRM_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let metricsToken, metricsToken.count < 32 {
+            throw ConfigurationError(variable: "CRM_METRICS_TOKEN", problem: "must be at least 32 characters")
+        }
         return AppConfig(
             database: database, jwtSecret: secret, jwtSecretGenerated: generated,
             adminEmail: adminEmail, adminPassword: adminPassword,
@@ -128,7 +137,8 @@ public struct AppConfig: Sendable {
             idempotencyTTL: try int("CRM_IDEMPOTENCY_TTL", default: 86_400, range: 60...2_592_000),
             trustedProxies: try parseTrustedProxies(env["CRM_TRUSTED_PROXIES"]),
             corsOrigins: try parseOrigins(env["CRM_CORS_ORIGINS"]),
-            timeZone: try parseTimeZone(env["CRM_TIME_ZONE"])
+            timeZone: try parseTimeZone(env["CRM_TIME_ZONE"]),
+            metricsToken: metricsToken
         )
     }
 

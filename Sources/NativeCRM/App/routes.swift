@@ -3,6 +3,7 @@ import Vapor
 /// Every route of the API. Each group's one line says who may call it (the SPEC's role table).
 func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
+    try app.register(collection: MetricsController())  // /metrics: ADMIN, or the CRM_METRICS_TOKEN scraper
     try app.register(collection: APIDocsController())  // /openapi.yaml and /docs: anyone
     try app.register(collection: AuthController())     // login: anyone; me: signed in
     try app.register(collection: ConsoleController())  // /app, the salesperson console: anyone (it signs in)

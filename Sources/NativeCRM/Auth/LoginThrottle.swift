@@ -119,7 +119,8 @@ struct LoginThrottle: Sendable {
     }
 
     static func tooManyAttempts(retryAfter seconds: Int) -> APIError {
-        APIError(.tooManyRequests, code: "too-many-login-attempts",
+        CRMMetrics.throttledLogins.increment()
+        return APIError(.tooManyRequests, code: "too-many-login-attempts",
                  detail: "Too many failed sign-ins from this address. Try again in \(seconds) seconds.",
                  headers: ["Retry-After": String(seconds)])
     }

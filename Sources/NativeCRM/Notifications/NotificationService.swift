@@ -19,6 +19,7 @@ struct NotificationService: Sendable {
             ON CONFLICT (delivery_key) DO NOTHING
             RETURNING id
             """).all()
+        if !rows.isEmpty { CRMMetrics.notificationsDelivered.increment() }  // stored (its transaction may still roll back)
         return !rows.isEmpty
     }
 

@@ -37,6 +37,7 @@ struct SendTimedNotificationsJob: Sendable {
         report.appointmentsUpcoming = try await upcomingAppointments(now)
         report.tasksDueSoon = try await dueTasks(now, overdue: false)
         report.tasksOverdue = try await dueTasks(now, overdue: true)
+        CRMMetrics.schedulerRuns.increment()
         return report
     }
 

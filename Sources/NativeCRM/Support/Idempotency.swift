@@ -37,6 +37,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         let store = IdempotencyStore(db: request.db, clock: request.clock, ttl: request.application.crmConfig.idempotencyTTL)
         switch try await store.begin(userID: user.id, key: key, hash: hash) {
         case let .replay(status, body, contentType, etag):
+            CRMMetrics.idempotentReplays.increment()
             var headers = HTTPHeaders()
             if let contentType { headers.replaceOrAdd(name: .contentType, value: contentType) }
             if let etag { headers.replaceOrAdd(name: .eTag, value: etag) }

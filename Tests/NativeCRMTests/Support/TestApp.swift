@@ -71,7 +71,7 @@ func withCRM(
     adminEmail: String? = nil, adminPassword: String? = nil, migrate: Bool = true,
     database: DatabaseTarget? = nil, tokenTTL: Int = 28_800, events: (any ActivityEvents)? = nil,
     databasePoolSize: Int? = nil, trustedProxies: [IPNetwork] = [], connectionTimeouts: ConnectionTimeouts = .init(),
-    corsOrigins: [String] = [], timeZone: String = "UTC",
+    corsOrigins: [String] = [], timeZone: String = "UTC", metricsToken: String? = nil,
     extraRoutes: (@Sendable (Application) throws -> Void)? = nil, _ body: (TestContext) async throws -> Void
 ) async throws {
     _ = bootstrapLogging
@@ -86,7 +86,8 @@ func withCRM(
                            adminPassword: adminPassword, tokenTTL: tokenTTL, bcryptCost: 4,
                            databasePoolSize: databasePoolSize, trustedProxies: trustedProxies,
                            connectionTimeouts: connectionTimeouts, logQueries: true,
-                           corsOrigins: corsOrigins, timeZone: TimeZone(identifier: timeZone)!)
+                           corsOrigins: corsOrigins, timeZone: TimeZone(identifier: timeZone)!,
+                           metricsToken: metricsToken)
     try await withApp(configure: { app in
         app.clock = CRMClock { clock.now }
         try await configure(app, config: config)
