@@ -17,6 +17,7 @@ public func configure(_ app: Application) async throws {
         if case .sqlite = config.database { try await DatabaseSetup.refreshStatistics(app.db) }
         try await AdminBootstrap.run(on: app)
         app.lifecycle.use(NotificationScheduler())
+        try CRMTracing.configure(app, environment: ProcessInfo.processInfo.environment)
     }
 }
 
