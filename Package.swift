@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "crm", targets: ["crm"]),
         .library(name: "NativeCRM", targets: ["NativeCRM"]),
+        .library(name: "NativeCRMClient", targets: ["NativeCRMClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -23,6 +24,11 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.4.1"),
+        // The typed client, generated from openapi.yaml at build time.
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.7.0"),
     ],
     targets: [
         .target(
@@ -42,6 +48,15 @@ let package = Package(
             ],
             resources: [.copy("Console/assets")]
         ),
+        .target(
+            name: "NativeCRMClient",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
         .executableTarget(
             name: "crm",
             dependencies: [
@@ -54,6 +69,7 @@ let package = Package(
             name: "NativeCRMTests",
             dependencies: [
                 .target(name: "NativeCRM"),
+                .target(name: "NativeCRMClient"),
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -1384,7 +1384,9 @@ TIMELINE_KINDS = ["appointment", "communication", "action", "change"]
 
 
 def nullable_ref(name, text):
-    return {"anyOf": [ref(name), s("null")], "description": text}
+    """The named schema, or null — inlined with `type: [object, "null"]` (code generators do not follow
+    `anyOf: [$ref, {type: "null"}]`)."""
+    return nullable(d(copy.deepcopy(schemas[name]), text))
 
 
 schemas["TimelineItem"] = resp_obj({
