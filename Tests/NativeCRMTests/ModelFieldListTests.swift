@@ -9,7 +9,7 @@ import Testing
 @Suite("Model field lists")
 struct ModelFieldListTests {
     static let models: [any Fields] = [
-        User(), Customer(), CustomerRecord(), Clinic(), ClinicService(), Appointment(), Communication(),
+        User(), Customer(), CustomerRecord(), Clinic(), ServiceOffering(), Appointment(), Communication(),
         SalesAction(), Tag(), CustomerTag(), Lead(), InboxNotification(), AuditEntry(),
     ]
 

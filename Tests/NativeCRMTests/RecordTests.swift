@@ -68,14 +68,14 @@ struct RecordTests {
                 _ = try await t.bookAppointment(s.desk.token, customer: customer, service: s.service, clinic: s.clinic,
                                                 start: day(offset), status: "completed", amount: amount)
             }
-            for offset in 0..<RecordService.viewLimit {
+            for offset in 0..<RecordView.viewLimit {
                 _ = try await t.bookAppointment(s.desk.token, customer: customer, service: s.service, clinic: s.clinic,
                                                 start: day(30 + offset), status: "scheduled")
             }
             let body = try await t.record(s.sales.token, customer: customer)
             let record = body[object: "record"]
-            #expect(body[list: "appointments"].count == RecordService.viewLimit)
-            #expect(record.int("totalAppointments") == RecordService.viewLimit + 2)
+            #expect(body[list: "appointments"].count == RecordView.viewLimit)
+            #expect(record.int("totalAppointments") == RecordView.viewLimit + 2)
             #expect(record.string("nextAppointmentDate") == day(30))
             #expect(record[list: "treatmentHistory"].compactMap { $0.number("totalAmount") } == [200, 100])
         }

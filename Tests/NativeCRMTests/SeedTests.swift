@@ -29,7 +29,7 @@ struct SeedTests {
             #expect(try await CustomerRecord.query(on: t.app.db).filter(\.$lastContactDate == nil).count() > 0)
             #expect(try await CustomerRecord.query(on: t.app.db).filter(\.$repeatCount >= 1).count() > 100)
             // Stored statistics equal a fresh recomputation.
-            #expect(try await RecordService(db: t.app.db, clock: t.app.clock).recomputeAll() == 0)
+            #expect(try await RecordStatisticsWriter(db: t.app.db, clock: t.app.clock).recomputeAll() == 0)
             #expect(try await t.salespersonCopiesOutOfStep() == 0)
             // Deterministic: the generator gives the same ids for the same seed, other ids for another.
             var a = SeedRandom(seed: 3), b = SeedRandom(seed: 3), c = SeedRandom(seed: 4)

@@ -76,17 +76,17 @@ struct StatisticsTests {
             let id = UUID(uuidString: customer)!
             try await CustomerRecord.query(on: t.app.db).filter(\.$customerID == id)
                 .set(\.$repeatCount, to: 99).set(\.$lifetimeValueCents, to: 1).update()
-            let changed = try await RecordService(db: t.app.db, clock: t.app.clock).recomputeAll(batchSize: 1)
+            let changed = try await RecordStatisticsWriter(db: t.app.db, clock: t.app.clock).recomputeAll(batchSize: 1)
             #expect(changed == 1)
             let record = try await t.record(s.desk.token, customer: customer)[object: "record"]
             #expect(record.int("repeatCount") == 1)
             #expect(record.number("lifetimeValue") == 20)
-            #expect(try await RecordService(db: t.app.db, clock: t.app.clock).recomputeAll() == 0)
+            #expect(try await RecordStatisticsWriter(db: t.app.db, clock: t.app.clock).recomputeAll() == 0)
 
             // The follow-up list's sort key is a stored copy too: a drifted one is repaired.
             try await CustomerRecord.query(on: t.app.db).filter(\.$customerID == id)
                 .set(\.$contactSortAt, to: Date(timeIntervalSince1970: 1_000)).update()
-            #expect(try await RecordService(db: t.app.db, clock: t.app.clock).recomputeAll() == 1)
+            #expect(try await RecordStatisticsWriter(db: t.app.db, clock: t.app.clock).recomputeAll() == 1)
             let repaired = try await CustomerRecord.query(on: t.app.db).filter(\.$customerID == id).first()
             #expect(repaired?.contactSortAt == CustomerRecord.neverContacted)
         }

@@ -56,3 +56,18 @@ extension SalesAction {
     /// checks it against the declared properties).
     var properties: [any AnyProperty] { [$id, $customerID, $actionType, $title, $details, $status, $priority, $priorityRank, $dueDate, $sortDueAt, $relatedAppointmentID, $relatedLeadID, $metadataText, $assignedTo, $createdBy, $completedAt, $dueSoonNotifiedFor, $overdueNotifiedFor, $version, $createdAt, $updatedAt] }
 }
+
+/// What the audit trail records of it (`AuditLog`).
+extension SalesAction: Auditable {
+    static let auditType = "action"
+    var auditID: UUID { id! }
+    var auditCustomerID: UUID? { customerID }
+    var auditFields: [String: JSONValue] {
+        ["actionType": .init(actionType), "title": .init(title), "description": .init(details), "status": .init(status),
+         "priority": .init(priority), "dueDate": .init(dueDate), "assignedTo": .init(assignedTo),
+         "relatedAppointmentId": .init(relatedAppointmentID), "relatedLeadId": .init(relatedLeadID),
+         "completedAt": .init(completedAt), "metadata": .init(json: metadata)]
+    }
+}
+
+extension SalesAction: VersionedEntity {}

@@ -38,3 +38,17 @@ extension Appointment {
     /// checks it against the declared properties).
     var properties: [any AnyProperty] { [$id, $customerID, $serviceID, $clinicID, $startTime, $endTime, $status, $totalAmountCents, $treatmentDetailsText, $notes, $createdBy, $salesID, $upcomingNotifiedFor, $version, $createdAt, $updatedAt] }
 }
+
+/// What the audit trail records of it (`AuditLog`).
+extension Appointment: Auditable {
+    static let auditType = "appointment"
+    var auditID: UUID { id! }
+    var auditCustomerID: UUID? { customerID }
+    var auditFields: [String: JSONValue] {
+        ["customerId": .init(customerID), "serviceId": .init(serviceID), "clinicId": .init(clinicID),
+         "startTime": .init(startTime), "endTime": .init(endTime), "status": .init(status),
+         "totalAmount": .init(cents: totalAmountCents), "treatmentDetails": .init(json: treatmentDetails), "notes": .init(notes)]
+    }
+}
+
+extension Appointment: VersionedEntity {}

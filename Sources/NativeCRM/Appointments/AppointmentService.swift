@@ -78,7 +78,7 @@ struct AppointmentService: Sendable {
                 try await createConfirmation(for: appointment, customer: customer, serviceName: service.name,
                                              by: caller, on: db)
             }
-            try await RecordService(db: db, clock: clock).recompute(customerID: appointment.customerID)
+            try await RecordStatisticsWriter(db: db, clock: clock).recompute(customerID: appointment.customerID)
         }
         return AppointmentView(appointment: appointment, serviceName: service.name, clinicName: clinic.name)
     }
@@ -163,7 +163,7 @@ struct AppointmentService: Sendable {
                     }
                 }
             try await tx.applySideEffects(of: appointment, from: before, rescheduled: reschedules, by: caller)
-            try await RecordService(db: db, clock: clock).recompute(customerID: appointment.customerID)
+            try await RecordStatisticsWriter(db: db, clock: clock).recompute(customerID: appointment.customerID)
             return try await tx.find(id)
         }
     }
@@ -173,6 +173,12 @@ struct AppointmentService: Sendable {
         let query = joined(Appointment.query(on: db)).filter(\.$customerID == customerID)
         if completedOnly { query.filter(\.$status == .completed) }
         return try await views(query.sort(\.$startTime, .descending).sort(\.$id, .descending).limit(limit))
+    }
+
+    /// Appointments keep a copy of their customer's salesperson (revenue by salesperson reads one
+    /// index range); the customer's reassignment updates it here, in the caller's transaction.
+    func setSalesperson(ofCustomer customerID: UUID, to salesID: UUID?) async throws {
+        try await Appointment.query(on: db).filter(\.$customerID == customerID).set(\.$salesID, to: salesID).update()
     }
 
     /// The customer's appointments by start, newest first, after `position` (the customer timeline's rows).
@@ -266,7 +272,7 @@ struct AppointmentService: Sendable {
         let start = appointment.startTime
         let end = appointment.endTime ?? start.addingTimeInterval(minutes.map { Double($0) * 60 } ?? Self.defaultDuration)
         let query = Appointment.query(on: db)
-            .join(ClinicService.self, on: \Appointment.$serviceID == \ClinicService.$id)
+            .join(ServiceOffering.self, on: \Appointment.$serviceID == \ServiceOffering.$id)
             .filter(\.$customerID == appointment.customerID)
             .filter(\.$status ~~ AppointmentStatus.upcoming)
             .filter(\.$startTime < end)
@@ -277,7 +283,7 @@ struct AppointmentService: Sendable {
             }
         if let id { query.filter(\.$id != id) }
         for other in try await query.sort(\.$startTime, .descending).limit(50).all() {
-            let otherMinutes = try other.joined(ClinicService.self).durationMinutes
+            let otherMinutes = try other.joined(ServiceOffering.self).durationMinutes
             let otherEnd = other.endTime
                 ?? other.startTime.addingTimeInterval(otherMinutes.map { Double($0) * 60 } ?? Self.defaultDuration)
             if otherEnd > start {
@@ -293,7 +299,7 @@ struct AppointmentService: Sendable {
     // MARK: Queries with names
 
     private func joined(_ query: QueryBuilder<Appointment>) -> QueryBuilder<Appointment> {
-        query.join(ClinicService.self, on: \Appointment.$serviceID == \ClinicService.$id)
+        query.join(ServiceOffering.self, on: \Appointment.$serviceID == \ServiceOffering.$id)
             .join(Clinic.self, on: \Appointment.$clinicID == \Clinic.$id)
     }
 
@@ -302,7 +308,7 @@ struct AppointmentService: Sendable {
     }
 
     private static func view(_ row: Appointment) throws -> AppointmentView {
-        AppointmentView(appointment: row, serviceName: try row.joined(ClinicService.self).name,
+        AppointmentView(appointment: row, serviceName: try row.joined(ServiceOffering.self).name,
                         clinicName: try row.joined(Clinic.self).name)
     }
 }

@@ -58,7 +58,7 @@ struct ServiceResponse: Content {
     var createdAt: Date
     var updatedAt: Date
 
-    init(_ service: ClinicService) {
+    init(_ service: ServiceOffering) {
         id = service.id!
         name = service.name
         price = Money(cents: service.priceCents)

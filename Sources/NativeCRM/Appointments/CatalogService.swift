@@ -29,12 +29,12 @@ struct CatalogService: Sendable {
         return clinic
     }
 
-    func createService(_ input: Input<CreateServiceRequest>, by actor: Actor) async throws -> ClinicService {
+    func createService(_ input: Input<CreateServiceRequest>, by actor: Actor) async throws -> ServiceOffering {
         var errors = input.problems
         let name = Self.checkName(input.name, &errors)
         Self.checkSchedule(interval: input.typicalIntervalDays, duration: input.durationMinutes, &errors)
         try errors.throwIfAny()
-        let service = ClinicService()
+        let service = ServiceOffering()
         service.name = name
         service.nameKey = name.lowercased()
         service.priceCents = input.price.cents
@@ -43,7 +43,7 @@ struct CatalogService: Sendable {
         service.version = 1
         service.createdAt = clock.now
         service.updatedAt = service.createdAt
-        try await saveUnique(ClinicService.schema) {
+        try await saveUnique(ServiceOffering.schema) {
             try await db.transaction { db in
                 try await service.create(on: db)
                 try await AuditLog(db: db, clock: clock, actor: actor).created(service)
@@ -76,16 +76,16 @@ struct CatalogService: Sendable {
 
     /// Under optimistic concurrency; audited. Booked appointments keep the amount they were booked at.
     func updateService(_ id: UUID, _ input: Input<UpdateServiceRequest>, expected: Int?, by actor: Actor) async throws
-        -> ClinicService
+        -> ServiceOffering
     {
         var errors = input.problems
         let name = input.name.map { Self.checkName($0, &errors) }
         Self.checkSchedule(interval: input.typicalIntervalDays.newValue, duration: input.durationMinutes.newValue, &errors)
         try errors.throwIfAny()
-        return try await saveUnique(ClinicService.schema) {
+        return try await saveUnique(ServiceOffering.schema) {
             try await db.transaction { db in
                 try await VersionedEdit(db: db, clock: clock, actor: actor)
-                    .apply(ClinicService.self, id: id, expected: expected, notFound: "Service") { service in
+                    .apply(ServiceOffering.self, id: id, expected: expected, notFound: "Service") { service in
                         if let name {
                             service.name = name
                             service.nameKey = name.lowercased()
@@ -102,8 +102,8 @@ struct CatalogService: Sendable {
         try await Clinic.query(on: db).page(ascendingBy: \.$nameKey, page) { $0.nameKey }
     }
 
-    func listServices(_ page: PageRequest) async throws -> Page<ClinicService> {
-        try await ClinicService.query(on: db).page(ascendingBy: \.$nameKey, page) { $0.nameKey }
+    func listServices(_ page: PageRequest) async throws -> Page<ServiceOffering> {
+        try await ServiceOffering.query(on: db).page(ascendingBy: \.$nameKey, page) { $0.nameKey }
     }
 
     /// The clinic named in a request body; a 400 naming `field` when there is none.
@@ -114,8 +114,8 @@ struct CatalogService: Sendable {
         return clinic
     }
 
-    func requireService(_ id: UUID, field: String = "serviceId") async throws -> ClinicService {
-        guard let service = try await ClinicService.find(id, on: db) else {
+    func requireService(_ id: UUID, field: String = "serviceId") async throws -> ServiceOffering {
+        guard let service = try await ServiceOffering.find(id, on: db) else {
             throw APIError.invalid(field, "no service has this id")
         }
         return service

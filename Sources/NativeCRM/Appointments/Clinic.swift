@@ -19,7 +19,7 @@ final class Clinic: Model, @unchecked Sendable {
 }
 
 /// A treatment the clinics sell (Botox, fillers, laser…), with its price and usual rebooking interval.
-final class ClinicService: Model, @unchecked Sendable {
+final class ServiceOffering: Model, @unchecked Sendable {
     static let schema = "services"
 
     @ID(key: .id) var id: UUID?
@@ -42,8 +42,31 @@ extension Clinic {
     var properties: [any AnyProperty] { [$id, $name, $nameKey, $address, $phone, $version, $createdAt, $updatedAt] }
 }
 
-extension ClinicService {
+extension ServiceOffering {
     /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
     /// checks it against the declared properties).
     var properties: [any AnyProperty] { [$id, $name, $nameKey, $priceCents, $typicalIntervalDays, $durationMinutes, $version, $createdAt, $updatedAt] }
 }
+
+/// What the audit trail records of it (`AuditLog`).
+extension Clinic: Auditable {
+    static let auditType = "clinic"
+    var auditID: UUID { id! }
+    var auditCustomerID: UUID? { nil }
+    var auditFields: [String: JSONValue] { ["name": .init(name), "address": .init(address), "phone": .init(phone)] }
+}
+
+extension Clinic: VersionedEntity {}
+
+/// What the audit trail records of it (`AuditLog`).
+extension ServiceOffering: Auditable {
+    static let auditType = "service"
+    var auditID: UUID { id! }
+    var auditCustomerID: UUID? { nil }
+    var auditFields: [String: JSONValue] {
+        ["name": .init(name), "price": .init(cents: priceCents), "typicalIntervalDays": .init(typicalIntervalDays),
+         "durationMinutes": .init(durationMinutes)]
+    }
+}
+
+extension ServiceOffering: VersionedEntity {}

@@ -45,3 +45,14 @@ extension User {
     /// checks it against the declared properties).
     var properties: [any AnyProperty] { [$id, $email, $name, $role, $passwordHash, $active, $createdAt, $updatedAt, $tokenEpoch, $passwordChangedAt] }
 }
+
+/// What the audit trail records of it (`AuditLog`).
+extension User: Auditable {
+    static let auditType = "user"
+    var auditID: UUID { id! }
+    var auditCustomerID: UUID? { nil }
+    var auditFields: [String: JSONValue] {
+        ["email": .init(email), "name": .init(name), "role": .init(role), "active": .init(active),
+         "passwordChangedAt": .init(passwordChangedAt)]
+    }
+}

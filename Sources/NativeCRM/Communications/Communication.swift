@@ -60,3 +60,17 @@ extension Communication {
     /// checks it against the declared properties).
     var properties: [any AnyProperty] { [$id, $customerID, $type, $direction, $status, $subject, $notes, $durationSeconds, $scheduledAt, $occurredAt, $metadataText, $loggedBy, $remindedFor, $version, $createdAt, $updatedAt] }
 }
+
+/// What the audit trail records of it (`AuditLog`).
+extension Communication: Auditable {
+    static let auditType = "communication"
+    var auditID: UUID { id! }
+    var auditCustomerID: UUID? { customerID }
+    var auditFields: [String: JSONValue] {
+        ["customerId": .init(customerID), "type": .init(type), "direction": direction.map { .init($0) } ?? .null,
+         "status": .init(status), "subject": .init(subject), "notes": .init(notes), "durationSeconds": .init(durationSeconds),
+         "scheduledAt": .init(scheduledAt), "occurredAt": .init(occurredAt), "metadata": .init(json: metadata)]
+    }
+}
+
+extension Communication: VersionedEntity {}

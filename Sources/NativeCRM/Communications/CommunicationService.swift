@@ -55,7 +55,7 @@ struct CommunicationService: Sendable {
     private func applyOutcome(of communication: Communication, customer: Customer, by caller: AuthenticatedUser)
         async throws
     {
-        let records = RecordService(db: db, clock: clock)
+        let records = RecordStatisticsWriter(db: db, clock: clock)
         if communication.isContact {
             try await records.markContacted(customerID: customer.id!, by: caller.actor)
         }
@@ -121,7 +121,7 @@ struct CommunicationService: Sendable {
                 let customer = try await CustomerService(db: db, clock: clock).find(communication.customerID)
                 try await tx.applyOutcome(of: communication, customer: customer, by: caller)
             } else {
-                try await RecordService(db: db, clock: clock).recompute(customerID: communication.customerID)
+                try await RecordStatisticsWriter(db: db, clock: clock).recompute(customerID: communication.customerID)
             }
             return communication
         }

@@ -31,3 +31,16 @@ extension Customer {
     /// checks it against the declared properties).
     var properties: [any AnyProperty] { [$id, $firstName, $lastName, $email, $phone, $dateOfBirth, $assignedSalesID, $searchText, $version, $createdAt, $updatedAt] }
 }
+
+/// What the audit trail records of it (`AuditLog`).
+extension Customer: Auditable {
+    static let auditType = "customer"
+    var auditID: UUID { id! }
+    var auditCustomerID: UUID? { id }
+    var auditFields: [String: JSONValue] {
+        ["firstName": .init(firstName), "lastName": .init(lastName), "email": .init(email), "phone": .init(phone),
+         "dateOfBirth": .init(dateOfBirth), "assignedSalesId": .init(assignedSalesID)]
+    }
+}
+
+extension Customer: VersionedEntity {}

@@ -3,7 +3,7 @@ import Vapor
 extension CustomerController {
     /// `GET /crm/customers/:id/record`.
     @Sendable func record(req: Request) async throws -> Response {
-        let (view, version) = try await RecordService(db: req.db, clock: req.clock)
+        let (view, version) = try await RecordView(db: req.db, clock: req.clock)
             .view(customerID: try req.parameters.uuid("id"), for: try req.caller)
         return try await view.response(version: version, for: req)
     }

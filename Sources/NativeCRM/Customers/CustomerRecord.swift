@@ -2,7 +2,7 @@ import Fluent
 import Foundation
 
 /// The seed's customer record: editable status, notes and preferences, plus stored statistics that
-/// `RecordService.recompute` keeps equal to `RecordStatistics.compute`.
+/// `RecordStatisticsWriter.recompute` keeps equal to `RecordStatistics.compute`.
 final class CustomerRecord: Model, @unchecked Sendable {
     static let schema = "customer_records"
 
@@ -89,3 +89,16 @@ extension CustomerRecord {
     /// checks it against the declared properties).
     var properties: [any AnyProperty] { [$id, $customerID, $customerStatus, $notes, $preferencesText, $totalAppointments, $completedAppointments, $cancelledAppointments, $lifetimeValueCents, $firstAppointmentDate, $lastAppointmentDate, $lastContactDate, $averageDaysBetweenVisits, $isRepeatCustomer, $repeatCount, $expectedNextVisit, $assignedSalesID, $contactSortAt, $version, $createdAt, $updatedAt] }
 }
+
+/// What the audit trail records of it (`AuditLog`).
+extension CustomerRecord: Auditable {
+    static let auditType = "customer_record"
+    var auditID: UUID { id! }
+    var auditCustomerID: UUID? { customerID }
+    /// The editable fields; the statistics are derived from audited appointments and communications.
+    var auditFields: [String: JSONValue] {
+        ["customerStatus": .init(customerStatus), "notes": .init(notes), "preferences": .init(json: preferences)]
+    }
+}
+
+extension CustomerRecord: VersionedEntity {}

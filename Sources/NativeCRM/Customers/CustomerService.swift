@@ -160,8 +160,8 @@ struct CustomerService: Sendable {
                 // The copies that let lists and analytics find a salesperson's customers by index.
                 try await CustomerRecord.query(on: db).filter(\.$customerID == id)
                     .set(\.$assignedSalesID, to: customer.assignedSalesID).update()
-                try await Appointment.query(on: db).filter(\.$customerID == id)
-                    .set(\.$salesID, to: customer.assignedSalesID).update()
+                try await AppointmentService(db: db, clock: clock)
+                    .setSalesperson(ofCustomer: id, to: customer.assignedSalesID)
             }
             return customer
         }

@@ -51,3 +51,18 @@ extension Lead {
     /// checks it against the declared properties).
     var properties: [any AnyProperty] { [$id, $source, $firstName, $lastName, $email, $phone, $status, $notes, $estimatedValueCents, $metadataText, $assignedSalesID, $lostReason, $convertedCustomerID, $convertedAt, $firstContactedAt, $firstContactMinutes, $searchText, $createdBy, $version, $createdAt, $updatedAt] }
 }
+
+/// What the audit trail records of it (`AuditLog`).
+extension Lead: Auditable {
+    static let auditType = "lead"
+    var auditID: UUID { id! }
+    var auditCustomerID: UUID? { convertedCustomerID }
+    var auditFields: [String: JSONValue] {
+        ["source": .init(source), "firstName": .init(firstName), "lastName": .init(lastName), "email": .init(email),
+         "phone": .init(phone), "status": .init(status), "notes": .init(notes), "estimatedValue": .init(cents: estimatedValueCents),
+         "assignedSalesId": .init(assignedSalesID), "lostReason": .init(lostReason),
+         "convertedCustomerId": .init(convertedCustomerID), "metadata": .init(json: metadata)]
+    }
+}
+
+extension Lead: VersionedEntity {}

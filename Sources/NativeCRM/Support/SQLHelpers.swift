@@ -79,3 +79,14 @@ func withUniqueName<T>(_ detail: String, table: String, _ write: () async throws
         throw APIError.conflict(detail, code: "duplicate-name")
     }
 }
+
+/// `<column> IN ('a', 'b', …)` of constant values (string literals, not binds: the planner sees them).
+func inSQL(_ column: String, _ values: [String]) -> SQLQueryString {
+    var sql: SQLQueryString = "\(unsafeRaw: column) IN ("
+    for (index, value) in values.enumerated() {
+        if index > 0 { sql.appendLiteral(", ") }
+        sql.appendInterpolation(literal: value)
+    }
+    sql.appendLiteral(")")
+    return sql
+}

@@ -43,3 +43,21 @@ extension CustomerTag {
     /// checks it against the declared properties).
     var properties: [any AnyProperty] { [$id, $customerID, $tagID, $notes, $addedBy, $createdAt] }
 }
+
+/// What the audit trail records of it (`AuditLog`).
+extension Tag: Auditable {
+    static let auditType = "tag"
+    var auditID: UUID { id! }
+    var auditCustomerID: UUID? { nil }
+    var auditFields: [String: JSONValue] { ["name": .init(name), "color": .init(color), "description": .init(details)] }
+}
+
+extension Tag: VersionedEntity {}
+
+/// What the audit trail records of it (`AuditLog`).
+extension CustomerTag: Auditable {
+    static let auditType = "customer_tag"
+    var auditID: UUID { id! }
+    var auditCustomerID: UUID? { customerID }
+    var auditFields: [String: JSONValue] { ["customerId": .init(customerID), "tagId": .init(tagID), "notes": .init(notes)] }
+}

@@ -9,7 +9,7 @@ struct RecomputeRecordsCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let service = RecordService(db: app.db, clock: app.clock)
+        let service = RecordStatisticsWriter(db: app.db, clock: app.clock)
         let changed = try await service.recomputeAll { seen in
             if seen % 5_000 == 0 { context.console.print("… \(seen) records") }
         }
