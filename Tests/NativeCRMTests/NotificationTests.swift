@@ -300,4 +300,29 @@ struct NotificationStreamTests {
             #expect(res.isProblem)
         }
     }
+
+    /// M0021 moves the "already announced" markers from the appointments, communications and actions
+    /// into `notification_markers`: what was announced before the upgrade is not announced again.
+    @Test func markersWrittenBeforeTheUpgradeAreKept() async throws {
+        try await withCRM { (t: TestContext) async throws in
+            let s = try await t.clinicSetup()
+            let customer = try await t.makeCustomer(s.desk.token, salesID: s.sales.id)
+            let start = t.clock.now.addingTimeInterval(3600)
+            let appointment = t.createdID(try await t.bookAppointment(s.desk.token, customer: customer, service: s.service,
+                                                                      clinic: s.clinic, start: Timestamp.format(start)))
+            // The database as it was before M0021, with this appointment's upcoming notice already sent.
+            try await M0021_CreateNotificationMarkers().revert(on: t.app.db)
+            try await t.app.db.sql.raw("""
+                UPDATE appointments SET upcoming_notified_for = start_time WHERE id = \(bind: UUID(uuidString: appointment)!)
+                """).run()
+            try await M0021_CreateNotificationMarkers().prepare(on: t.app.db)
+            let markers = try await t.app.db.sql.raw("SELECT COUNT(*) AS n FROM notification_markers").first()?
+                .decode(column: "n", as: Int.self)
+            #expect(markers == 1)
+            #expect(try await SendTimedNotificationsJob(db: t.app.db, clock: t.app.clock, reminderMinutes: 15).run(at: t.clock.now).appointmentsUpcoming == 0, "announced before the upgrade")
+            _ = try await t.patch("/crm/appointments/\(appointment)", token: s.desk.token,
+                                  ["startTime": Timestamp.format(start.addingTimeInterval(1800))])
+            #expect(try await SendTimedNotificationsJob(db: t.app.db, clock: t.app.clock, reminderMinutes: 15).run(at: t.clock.now).appointmentsUpcoming == 1, "moved: a new occurrence")
+        }
+    }
 }

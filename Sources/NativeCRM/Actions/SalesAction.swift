@@ -23,9 +23,6 @@ final class SalesAction: Model, StoresMetadata, @unchecked Sendable {
     @OptionalField(key: "assigned_to") var assignedTo: UUID?
     @OptionalField(key: "created_by") var createdBy: UUID?
     @OptionalField(key: "completed_at") var completedAt: Date?
-    /// The `dueDate` last announced as due soon / as overdue.
-    @OptionalField(key: "due_soon_notified_for") var dueSoonNotifiedFor: Date?
-    @OptionalField(key: "overdue_notified_for") var overdueNotifiedFor: Date?
     /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
     @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
@@ -54,7 +51,7 @@ final class SalesAction: Model, StoresMetadata, @unchecked Sendable {
 extension SalesAction {
     /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
     /// checks it against the declared properties).
-    var properties: [any AnyProperty] { [$id, $customerID, $actionType, $title, $details, $status, $priority, $priorityRank, $dueDate, $sortDueAt, $relatedAppointmentID, $relatedLeadID, $metadataText, $assignedTo, $createdBy, $completedAt, $dueSoonNotifiedFor, $overdueNotifiedFor, $version, $createdAt, $updatedAt] }
+    var properties: [any AnyProperty] { [$id, $customerID, $actionType, $title, $details, $status, $priority, $priorityRank, $dueDate, $sortDueAt, $relatedAppointmentID, $relatedLeadID, $metadataText, $assignedTo, $createdBy, $completedAt, $version, $createdAt, $updatedAt] }
 }
 
 /// What the audit trail records of it (`AuditLog`).

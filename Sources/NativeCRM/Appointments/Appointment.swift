@@ -18,8 +18,6 @@ final class Appointment: Model, @unchecked Sendable {
     @OptionalField(key: "created_by") var createdBy: UUID?
     /// The customer's salesperson (a copy kept in step with the customer, for revenue by salesperson).
     @OptionalField(key: "sales_id") var salesID: UUID?
-    /// The `startTime` the salesperson was last told about.
-    @OptionalField(key: "upcoming_notified_for") var upcomingNotifiedFor: Date?
     /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
     @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
@@ -36,7 +34,7 @@ final class Appointment: Model, @unchecked Sendable {
 extension Appointment {
     /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
     /// checks it against the declared properties).
-    var properties: [any AnyProperty] { [$id, $customerID, $serviceID, $clinicID, $startTime, $endTime, $status, $totalAmountCents, $treatmentDetailsText, $notes, $createdBy, $salesID, $upcomingNotifiedFor, $version, $createdAt, $updatedAt] }
+    var properties: [any AnyProperty] { [$id, $customerID, $serviceID, $clinicID, $startTime, $endTime, $status, $totalAmountCents, $treatmentDetailsText, $notes, $createdBy, $salesID, $version, $createdAt, $updatedAt] }
 }
 
 /// What the audit trail records of it (`AuditLog`).

@@ -18,8 +18,6 @@ final class Communication: Model, StoresMetadata, @unchecked Sendable {
     @Field(key: "occurred_at") var occurredAt: Date
     @Field(key: "metadata") var metadataText: String
     @Field(key: "logged_by") var loggedBy: UUID
-    /// The `scheduledAt` a reminder was last sent for.
-    @OptionalField(key: "reminded_for") var remindedFor: Date?
     /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
     @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
@@ -58,7 +56,7 @@ final class Communication: Model, StoresMetadata, @unchecked Sendable {
 extension Communication {
     /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
     /// checks it against the declared properties).
-    var properties: [any AnyProperty] { [$id, $customerID, $type, $direction, $status, $subject, $notes, $durationSeconds, $scheduledAt, $occurredAt, $metadataText, $loggedBy, $remindedFor, $version, $createdAt, $updatedAt] }
+    var properties: [any AnyProperty] { [$id, $customerID, $type, $direction, $status, $subject, $notes, $durationSeconds, $scheduledAt, $occurredAt, $metadataText, $loggedBy, $version, $createdAt, $updatedAt] }
 }
 
 /// What the audit trail records of it (`AuditLog`).

@@ -23,5 +23,6 @@ enum CRMMigrations {
         M0018_AddStreamFanout(),
         M0019_VersionCatalogAndCommunications(),
         M0020_AddActionTimelineIndex(),
+        M0021_CreateNotificationMarkers(),
     ]
 }

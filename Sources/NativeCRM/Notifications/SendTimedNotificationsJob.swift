@@ -47,12 +47,13 @@ struct SendTimedNotificationsJob: Sendable {
             .filter(\.$status == .scheduled)
             .filter(\.$scheduledAt > now)
             .filter(\.$scheduledAt <= now.addingTimeInterval(Double(reminderMinutes) * 60))
-            .filter(.sql(unsafeRaw: "(communications.reminded_for IS NULL OR communications.reminded_for <> communications.scheduled_at)"))
+            .filter(.sql(embed: NotificationMarkers.unannounced(
+                .communicationReminder, entity: SQLColumn("id", table: Communication.schema),
+                occurrence: SQLColumn("scheduled_at", table: Communication.schema))))
             .limit(batchSize).all()
         return try await deliver(candidates) { communication, db in
             let at = communication.scheduledAt!
-            try await Communication.query(on: db).filter(\.$id == communication.id!)
-                .set(\.$remindedFor, to: at).update()
+            try await NotificationMarkers(db: db).mark(.communicationReminder, entityID: communication.id!, occurrence: at)
             // The customer's salesperson does the call; without one, whoever scheduled it.
             let customer = try communication.joined(Customer.self)
             let recipient = customer.assignedSalesID ?? communication.loggedBy
@@ -73,11 +74,13 @@ struct SendTimedNotificationsJob: Sendable {
             .filter(\.$status ~~ AppointmentStatus.upcoming)
             .filter(\.$startTime > now)
             .filter(\.$startTime <= now.addingTimeInterval(Self.upcomingWindow))
-            .filter(.sql(unsafeRaw: "(appointments.upcoming_notified_for IS NULL OR appointments.upcoming_notified_for <> appointments.start_time)"))
+            .filter(.sql(embed: NotificationMarkers.unannounced(
+                .appointmentUpcoming, entity: SQLColumn("id", table: Appointment.schema),
+                occurrence: SQLColumn("start_time", table: Appointment.schema))))
             .limit(batchSize).all()
         return try await deliver(candidates) { appointment, db in
-            try await Appointment.query(on: db).filter(\.$id == appointment.id!)
-                .set(\.$upcomingNotifiedFor, to: appointment.startTime).update()
+            try await NotificationMarkers(db: db)
+                .mark(.appointmentUpcoming, entityID: appointment.id!, occurrence: appointment.startTime)
             let customer = try appointment.joined(Customer.self)
             guard let salesID = customer.assignedSalesID else { return nil }
             return NotificationDraft(
@@ -94,18 +97,20 @@ struct SendTimedNotificationsJob: Sendable {
         if overdue {
             query.filter(.sql(embed: ActionDue.overdueSQL(due: "sort_due_at", now: now)))
                 .filter(\.$sortDueAt > now.addingTimeInterval(-Self.overdueLookback))
-                .filter(.sql(unsafeRaw: "(overdue_notified_for IS NULL OR overdue_notified_for <> due_date)"))
+                .filter(.sql(embed: NotificationMarkers.unannounced(
+                    .taskOverdue, entity: SQLColumn("id", table: SalesAction.schema),
+                    occurrence: SQLColumn("due_date", table: SalesAction.schema))))
         } else {
             query.filter(.sql(embed: ActionDue.dueSoonSQL(due: "sort_due_at", now: now)))
-                .filter(.sql(unsafeRaw: "(due_soon_notified_for IS NULL OR due_soon_notified_for <> due_date)"))
+                .filter(.sql(embed: NotificationMarkers.unannounced(
+                    .taskDueSoon, entity: SQLColumn("id", table: SalesAction.schema),
+                    occurrence: SQLColumn("due_date", table: SalesAction.schema))))
         }
         let candidates = try await query.limit(batchSize).all()
         return try await deliver(candidates) { action, db in
             let due = action.dueDate!
-            let marker = SalesAction.query(on: db).filter(\.$id == action.id!)
-            if overdue { try await marker.set(\.$overdueNotifiedFor, to: due).update() }
-            else { try await marker.set(\.$dueSoonNotifiedFor, to: due).update() }
             let type: NotificationType = overdue ? .taskOverdue : .taskDueSoon
+            try await NotificationMarkers(db: db).mark(type, entityID: action.id!, occurrence: due)
             return NotificationDraft(
                 userID: action.assignedTo!, type: type, title: overdue ? "Task overdue" : "Task due soon",
                 body: "\(action.title) was due \(overdue ? "at" : "by") \(clinicTime.format(due)).",

@@ -21,5 +21,6 @@ struct PurgeExpiredRowsJob: Sendable {
         try await LoginThrottle(db: db.sql, now: now).purgeExpired()
         try await AuthService.purgeExpiredRevocations(on: db, now: now)
         try await StreamTickets.purgeExpired(on: db, now: now)
+        try await NotificationMarkers.purgeExpired(on: db, now: now)
     }
 }
