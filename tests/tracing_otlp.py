@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 import uuid
 
-from netutil import free_port
+from netutil import call, free_port
 
 binary = sys.argv[1]
 work = tempfile.mkdtemp(prefix="crm-otlp-")
@@ -46,19 +46,6 @@ def fail(message, log=None):
     sys.exit(1)
 
 
-def call(port, method, path, body=None, token=None):
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, headers=headers,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, None
-    except OSError:
-        return 0, None
 
 
 def serve(name, extra_env):

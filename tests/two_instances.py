@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 
-from netutil import free_port
+from netutil import call, free_port
 
 binary, admin_url = sys.argv[1], sys.argv[2]
 base_url = admin_url.rsplit("/", 1)[0]
@@ -28,19 +28,6 @@ def psql(sql):
     subprocess.run(["psql", admin_url, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, capture_output=True)
 
 
-def call(port, method, path, body=None, token=None):
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, headers=headers,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, None
-    except (urllib.error.URLError, ConnectionError, socket.timeout):
-        return 0, None  # not listening yet
 
 
 def fail(message):
