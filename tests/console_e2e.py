@@ -348,6 +348,18 @@ try:
     # Tagging from the catalogue, and removing the tag again.
     driver.find_element(By.XPATH, "//form[.//select[@name='tagId']]//button[@type='submit']").click()
     wait.until(lambda d: d.find_elements(By.XPATH, "//button[@aria-label='Remove tag VIP']"))
+    # Removed elsewhere meanwhile: the failed removal says why next to its button, not silently.
+    attachment = call("GET", f"/crm/customers/{customer}/record", token=desk)[1]["tags"][0]["id"]
+    assert call("DELETE", f"/crm/customer-tags/{attachment}", token=desk)[0] == 204
+    driver.find_element(By.XPATH, "//button[@aria-label='Remove tag VIP']").click()
+    try:
+        wait.until(lambda d: d.find_element(By.XPATH, "//button[@aria-label='Remove tag VIP']/following-sibling::span[@class='error']").text.strip())
+    except Exception:
+        fail("a failed tag removal said nothing next to its button")
+    driver.refresh()
+    wait.until(EC.presence_of_element_located((By.ID, "record-cards")))
+    driver.find_element(By.XPATH, "//form[.//select[@name='tagId']]//button[@type='submit']").click()
+    wait.until(lambda d: d.find_elements(By.XPATH, "//button[@aria-label='Remove tag VIP']"))
     driver.find_element(By.XPATH, "//button[@aria-label='Remove tag VIP']").click()
     wait.until(lambda d: not d.find_elements(By.XPATH, "//button[@aria-label='Remove tag VIP']"))
 

@@ -167,6 +167,23 @@ function page(title, ...content) {
   view.focus({ preventScroll: true });
 }
 
+/** Runs what `button` does; a failure is said right after the button, never silently. */
+async function guarded(button, run) {
+  let note = button.nextElementSibling;
+  if (!note || !note.classList.contains('error')) {
+    note = el('span', { class: 'error', role: 'alert' });
+    button.after(note);
+  }
+  note.textContent = '';
+  try { await run(); } catch (error) { note.textContent = error.message; }
+}
+
+// A failure no control caught still shows (at the top of the page) instead of vanishing.
+window.addEventListener('unhandledrejection', (event) => {
+  const view = document.getElementById('view');
+  if (view) view.prepend(problemBox(event.reason instanceof Error ? event.reason : new Error(String(event.reason))));
+});
+
 function problemBox(error) {
   return el('p', { class: 'problem', role: 'alert', text: error.message });
 }
@@ -334,9 +351,9 @@ async function inbox() {
     list.replaceChildren(...data.map((n) => el('li', {},
       el('div', {}, el('div', { class: 'row-head' }, el('strong', { text: n.title }), el('span', { class: 'muted', text: fmtTime(n.createdAt) })),
         el('div', { text: n.body }), n.readAt ? el('span', { class: 'muted', text: 'Read' }) : el('span', { class: 'status soon', text: 'Unread' })),
-      n.readAt ? null : el('div', { class: 'actions' }, el('button', { type: 'button', class: 'secondary', text: 'Mark read', onclick: async () => { await api('POST', `/crm/notifications/${n.id}/read`); await load(); await refreshUnread(); } })))));
+      n.readAt ? null : el('div', { class: 'actions' }, el('button', { type: 'button', class: 'secondary', text: 'Mark read', onclick: (event) => guarded(event.currentTarget, async () => { await api('POST', `/crm/notifications/${n.id}/read`); await load(); await refreshUnread(); }) })))));
   };
-  all.addEventListener('click', async () => { await api('POST', '/crm/notifications/read-all'); await load(); setUnread(0); });
+  all.addEventListener('click', () => guarded(all, async () => { await api('POST', '/crm/notifications/read-all'); await load(); setUnread(0); }));
   try { await load(); } catch (error) { list.replaceWith(problemBox(error)); }
 }
 
@@ -394,7 +411,7 @@ async function customerPage(id) {
     el('div', { class: 'card', id: 'last-contact' }, el('div', { class: 'label', text: 'Last contact' }), el('div', { class: 'value', text: fmtTime(record.lastContactDate) })));
   const tags = el('ul', { class: 'rows', 'aria-label': 'Tags' }, data.tags.length
     ? data.tags.map((t) => el('li', {}, el('span', {}, el('span', { class: 'tag', text: t.tag.name }), t.notes ? el('span', { class: 'muted', text: t.notes }) : null),
-      el('button', { type: 'button', class: 'secondary', text: 'Remove', 'aria-label': `Remove tag ${t.tag.name}`, onclick: async () => { await api('DELETE', `/crm/customer-tags/${t.id}`); await customerPage(id); } })))
+      el('button', { type: 'button', class: 'secondary', text: 'Remove', 'aria-label': `Remove tag ${t.tag.name}`, onclick: (event) => guarded(event.currentTarget, async () => { await api('DELETE', `/crm/customer-tags/${t.id}`); await customerPage(id); }) })))
     : el('li', { class: 'muted', text: 'No tags' }));
   let catalogue = [];
   try { catalogue = (await api('GET', '/crm/tags?limit=200')).data; } catch { /* the form shows none */ }
@@ -774,7 +791,7 @@ async function adminScreen() {
           el('button', { type: 'button', class: 'secondary', text: 'Reset password', onclick: () => { const password = prompt(`New password for ${user.name} (8 or more characters)`); if (password) patch({ password }); } })));
     }));
     tags.replaceChildren(...t.data.map((tag) => el('li', {}, el('span', { class: 'tag', text: tag.name }), el('span', { class: 'muted', text: [tag.color, tag.description].filter(Boolean).join(' · ') }),
-      el('button', { type: 'button', class: 'secondary', text: 'Delete', onclick: async () => { if (confirm(`Delete the tag ${tag.name} and remove it from every customer?`)) { await api('DELETE', `/crm/tags/${tag.id}`); await load(); } } }))));
+      el('button', { type: 'button', class: 'secondary', text: 'Delete', onclick: (event) => guarded(event.currentTarget, async () => { if (confirm(`Delete the tag ${tag.name} and remove it from every customer?`)) { await api('DELETE', `/crm/tags/${tag.id}`); await load(); } }) }))));
   }
   await load();
 }
