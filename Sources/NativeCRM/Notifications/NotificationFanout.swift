@@ -39,6 +39,8 @@ final class NotificationFanout: LifecycleHandler, Sendable {
     private struct State {
         var subscribers: [UUID: Subscriber] = [:]
         var started = false
+        /// The reader takes new notifications now (PostgreSQL: its LISTEN is in place).
+        var reading = false
         var closed = false
         var tasks: [Task<Void, Never>] = []
         var streamTasks: Set<Task<Void, Never>> = []
@@ -69,6 +71,17 @@ final class NotificationFanout: LifecycleHandler, Sendable {
         if startNow { start(app) }
         return signals
     }
+
+    /// Waits (at most `timeout`) until the reader takes new notifications, so a stream that has just
+    /// opened gets what is written from then on at once, not after the listener's connection comes up.
+    func waitUntilReading(timeout: Duration = .seconds(3)) async {
+        let deadline = ContinuousClock.now + timeout
+        while !state.withLockedValue({ $0.reading || $0.closed }), ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    private func setReading(_ value: Bool) { state.withLockedValue { $0.reading = value } }
 
     func unsubscribe(stream id: UUID) {
         let subscriber = state.withLockedValue { $0.subscribers.removeValue(forKey: id) }
@@ -138,6 +151,7 @@ final class NotificationFanout: LifecycleHandler, Sendable {
     /// SQLite: new rows after the cursor, page by page, every `pollInterval`.
     private func poll(db: any Database, clock: CRMClock, logger: Logger) async {
         var cursor = (try? await Self.latest(on: db)) ?? (clock.now, nil)
+        setReading(true)
         while !isClosed && !Task.isCancelled {
             do {
                 while true {
@@ -173,6 +187,7 @@ final class NotificationFanout: LifecycleHandler, Sendable {
                 let schema = try await connection.query("SELECT current_schema() AS name", logger: logger)
                     .collect().first?.decode(String.self) ?? "public"
                 let notifications = try await connection.listen("crm_notifications_" + schema)
+                setReading(true)
                 do {
                     // What committed while no one listened: since the fan-out started (it starts with the
                     // first stream, whose own backlog read covers what came before), or after a reconnect
@@ -195,6 +210,7 @@ final class NotificationFanout: LifecycleHandler, Sendable {
                 return
             } catch {
                 if isClosed || Task.isCancelled { return }
+                setReading(false)
                 logger.warning("notification listener lost its connection; reconnecting", metadata: ErrorSummary(error).metadata)
                 try? await Task.sleep(for: .milliseconds(500))
             }

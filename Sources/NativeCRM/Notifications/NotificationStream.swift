@@ -31,6 +31,7 @@ struct NotificationStream: Sendable {
         let sessions = StreamSessions(db: db, clock: clock)
         let streamID = try await sessions.open(for: userID)
         let signals = fanout.subscribe(stream: streamID, userID: userID, session: session, app: app)
+        await fanout.waitUntilReading()
         return { writer in
             // A hang-up cancels the work (and its waits) at once; the app's shutdown waits for it, so
             // no query of a stream outlives the database.
