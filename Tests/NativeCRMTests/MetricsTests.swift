@@ -55,6 +55,10 @@ struct MetricsTests {
     @Test func theCRMCountsSchedulerRunsDeliveriesReplaysAndThrottledLogins() async throws {
         try await withCRM(metricsToken: Self.scraperToken) { (t: TestContext) async throws in
             let before = try await t.get("/metrics", token: Self.scraperToken).text
+            for name in ["crm_scheduler_runs_total", "crm_notifications_delivered_total", "crm_idempotent_replays_total",
+                         "crm_throttled_logins_total"] {
+                #expect(before.contains("# TYPE \(name) counter"), "\(name) is exposed from the start")
+            }
             // A lead for a salesperson delivers a notification; a retried POST is replayed.
             let sales = try await t.makeUser(.salesperson)
             let desk = try await t.makeUser(.secretariat)

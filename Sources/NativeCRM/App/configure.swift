@@ -27,6 +27,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.crmConfig = config
     JSONCoding.install()
     CRMMetrics.bootstrap()  // before the server records its first request
+    CRMMetrics.registerCounters()
     // Blocking work (SQLite statements, bcrypt) gets a pool of its own, so it never starves.
     app.threadPool = NIOThreadPool(numberOfThreads: max(8, System.coreCount * 4))
 

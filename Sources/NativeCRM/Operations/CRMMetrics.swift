@@ -18,6 +18,12 @@ enum CRMMetrics {
 
     static func exposition() -> String { registry.emitToString() }
 
+    /// Creates the CRM's counters, so a scraper sees each at 0 from the start rather than only after
+    /// its first event (configure calls it after `bootstrap`).
+    static func registerCounters() {
+        _ = [schedulerRuns, notificationsDelivered, idempotentReplays, throttledLogins]
+    }
+
     // Counters made after the bootstrap (each reads `registry` first), so they are not no-ops.
     static let schedulerRuns: Metrics.Counter = { bootstrap(); return Metrics.Counter(label: "crm_scheduler_runs_total") }()
     static let notificationsDelivered: Metrics.Counter = {
