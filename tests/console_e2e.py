@@ -365,7 +365,7 @@ try:
 
     # A request refused for one field shows the message beside that field, in every form of the page.
     def expect_field_error(prefix, field, prepare):
-        prepare(driver.find_element(By.ID, f"{prefix}-{field}"))
+        prepare(wait.until(EC.presence_of_element_located((By.ID, f"{prefix}-{field}"))))
         driver.find_element(By.XPATH, f"//form[.//*[@id='{prefix}-{field}']]//button[@type='submit']").click()
         try:
             wait.until(lambda d: d.find_element(By.ID, f"{prefix}-{field}-error").text.strip())

@@ -393,8 +393,9 @@ function card(label, value) {
   return el('div', { class: 'card' }, el('div', { class: 'label', text: label }), el('div', { class: 'value', text: value }));
 }
 
-async function customerPage(id) {
-  page('Customer', el('p', { class: 'muted', role: 'status', text: 'Loading…' }));
+/** The customer's page; after a change on it (`refresh`) the page stays as it is until the new one is drawn. */
+async function customerPage(id, { refresh = false } = {}) {
+  if (!refresh) page('Customer', el('p', { class: 'muted', role: 'status', text: 'Loading…' }));
   let view$;
   try { view$ = await api('GET', `/crm/customers/${id}/record`); } catch (error) { page('Customer', problemBox(error)); return; }
   const { data, etag } = view$;
@@ -411,7 +412,7 @@ async function customerPage(id) {
     el('div', { class: 'card', id: 'last-contact' }, el('div', { class: 'label', text: 'Last contact' }), el('div', { class: 'value', text: fmtTime(record.lastContactDate) })));
   const tags = el('ul', { class: 'rows', 'aria-label': 'Tags' }, data.tags.length
     ? data.tags.map((t) => el('li', {}, el('span', {}, el('span', { class: 'tag', text: t.tag.name }), t.notes ? el('span', { class: 'muted', text: t.notes }) : null),
-      el('button', { type: 'button', class: 'secondary', text: 'Remove', 'aria-label': `Remove tag ${t.tag.name}`, onclick: (event) => guarded(event.currentTarget, async () => { await api('DELETE', `/crm/customer-tags/${t.id}`); await customerPage(id); }) })))
+      el('button', { type: 'button', class: 'secondary', text: 'Remove', 'aria-label': `Remove tag ${t.tag.name}`, onclick: (event) => guarded(event.currentTarget, async () => { await api('DELETE', `/crm/customer-tags/${t.id}`); await customerPage(id, { refresh: true }); }) })))
     : el('li', { class: 'muted', text: 'No tags' }));
   let catalogue = [];
   try { catalogue = (await api('GET', '/crm/tags?limit=200')).data; } catch { /* the form shows none */ }
@@ -420,7 +421,7 @@ async function customerPage(id) {
     { name: 'notes', label: 'Why (optional)' },
   ], 'Add tag', async (values) => {
     await api('POST', `/crm/customers/${id}/tags`, values.notes ? { tagId: values.tagId, notes: values.notes } : { tagId: values.tagId });
-    await customerPage(id);
+    await customerPage(id, { refresh: true });
   }, 'tag');
   const callback = form([
     { name: 'scheduledAt', label: `When (${zone})`, type: 'datetime-local' },
@@ -428,7 +429,7 @@ async function customerPage(id) {
   ], 'Schedule callback', async (values) => {
     await api('POST', '/crm/communications', { customerId: id, type: 'call', direction: 'outgoing', status: 'scheduled',
       scheduledAt: values.scheduledAt ? clinicWallTime(values.scheduledAt).toISOString() : '', subject: values.subject || undefined });
-    await customerPage(id);
+    await customerPage(id, { refresh: true });
   }, 'callback');
   const task = form([
     { name: 'title', label: 'Task' },
@@ -439,7 +440,7 @@ async function customerPage(id) {
     const body = { customerId: id, title: values.title, actionType: values.actionType, priority: values.priority };
     if (values.dueDate) body.dueDate = clinicWallTime(values.dueDate).toISOString();
     await api('POST', '/crm/actions', body);
-    await customerPage(id);
+    await customerPage(id, { refresh: true });
   }, 'task');
   const logCall = form([
     { name: 'type', label: 'Type', options: ['call', 'email', 'sms', 'whatsapp', 'meeting', 'note'].map((v) => [v, v]) },
@@ -452,7 +453,7 @@ async function customerPage(id) {
     if (values.durationSeconds !== '') body.durationSeconds = Number(values.durationSeconds);
     if (values.notes.trim()) body.notes = values.notes;
     await api('POST', '/crm/communications', body);
-    await customerPage(id);
+    await customerPage(id, { refresh: true });
   }, 'call');
   const preferences = record.preferences || {};
   const editRecord = form([
@@ -469,10 +470,10 @@ async function customerPage(id) {
     } catch (error) {
       if (error.status !== 412) throw error;
       summary.hidden = false;
-      summary.replaceChildren('Someone else changed this record meanwhile. ', el('button', { type: 'button', class: 'secondary', text: 'Reload it', onclick: () => customerPage(id) }));
+      summary.replaceChildren('Someone else changed this record meanwhile. ', el('button', { type: 'button', class: 'secondary', text: 'Reload it', onclick: () => customerPage(id, { refresh: true }) }));
       return;
     }
-    await customerPage(id);
+    await customerPage(id, { refresh: true });
   }, 'record');
   editRecord.querySelector('[name=notes]').value = record.notes || '';
   editRecord.querySelector('[name=preferences]').value = Object.entries(preferences)
