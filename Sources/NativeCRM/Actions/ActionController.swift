@@ -1,14 +1,54 @@
+import OpenAPIKit
 import Vapor
 
 /// `POST/GET /crm/actions`, `GET /crm/actions/pending`, `GET/PUT /crm/actions/:id`.
-struct ActionController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        let actions = routes.grouped("actions")
-        actions.post(use: create)
-        actions.get(use: list)
-        actions.get("pending", use: pending)
-        actions.get(":id", use: show)
-        actions.put(":id", use: update)
+struct ActionController {
+    private static let id = Param.path("id", "The action's id.")
+
+    var endpoints: [Endpoint] {
+        [
+            Endpoint(.POST, "/crm/actions", .everyone, "Create an action/task", use: create, .init(
+                "createAction", tag: "Actions",
+                "`assignedTo` defaults to the creator if a SALESPERSON, else the customer's salesperson.",
+                body: CreateActionRequest.self,
+                bodyExamples: Example.named([
+                    "followUp": ("Creating a follow-up task (seed)", SeedExamples.actionRequest),
+                    "seedBody": ("Seed body", SeedExamples.actionRequestFull),
+                ]),
+                versioned: true,
+                replies: [.created(ActionResponse.ref, "The created action.",
+                                   examples: Example.named(["followUp": ("Created follow-up task", SeedExamples.action)]))])),
+            Endpoint(.GET, "/crm/actions", .everyone, "List actions/tasks", use: list, .init(
+                "listActions", tag: "Actions",
+                "By due date (none last), then priority (urgent first); keyset-paged. A SALESPERSON sees only actions "
+                    + "assigned to or created by them.",
+                parameters: [
+                    Param.queryEnum("status", ActionStatus.self, "Only this status."),
+                    Param.queryEnum("priority", ActionPriority.self, "Only this priority."),
+                    Param.queryUUID("customerId", "Only this customer's actions."),
+                    Param.queryUUID("assignedTo", "Only actions assigned to this user."),
+                    Param.query("dueBefore", Schema.dateTime, "Due strictly before this RFC 3339 timestamp."),
+                    Param.query("dueAfter", Schema.dateTime, "Due at or after this RFC 3339 timestamp."),
+                ] + Param.paging,
+                replies: [.ok(ActionResponse.ref, "A page of actions (bare array).", list: true)], errors: [400])),
+            Endpoint(.GET, "/crm/actions/pending", .everyone, "The caller's pending actions", use: pending, .init(
+                "listPendingActions", tag: "Actions", "Pending actions assigned to the caller, in due order, with time tracking.",
+                parameters: Param.paging,
+                replies: [.ok(ActionResponse.ref, "A page of pending actions (bare array).", list: true)], errors: [400])),
+            Endpoint(.GET, "/crm/actions/{id}", .everyone, "One action", use: show, .init(
+                "getAction", tag: "Actions", "Another salesperson's action answers 404.", parameters: [Self.id],
+                versioned: true, replies: [.ok(ActionResponse.ref, "The action.")], errors: [400, 404])),
+            Endpoint(.PUT, "/crm/actions/{id}", .everyone, "Update an action/task", use: update, .init(
+                "updateAction", tag: "Actions",
+                "Partial update; `metadata` merges shallowly. Another salesperson's action answers 404.",
+                parameters: [Self.id], body: UpdateActionRequest.self,
+                bodyExamples: Example.named(["seed": ("Seed example", [
+                    "status": "completed",
+                    "metadata": ["callOutcome": "appointment_scheduled", "notes": "Customer booked for Feb 1st"],
+                ])]),
+                versioned: true,
+                replies: [.ok(ActionResponse.ref, "The updated action.")], errors: [404])),
+        ]
     }
 
     private func service(_ req: Request) -> ActionService { ActionService(db: req.db, clock: req.clock) }

@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Vapor
 
 /// `POST /crm/actions` (seed body, plus `assignedTo`).
@@ -121,4 +122,71 @@ struct AutomaticAction: Sendable {
     var assignedTo: UUID?
     var createdBy: UUID?
     var relatedAppointmentID: UUID?
+}
+
+// MARK: - The API document's schemas
+
+extension ActionResponse: Documented {
+    static let schemaName = "Action"
+    static var schema: JSONSchema {
+        Schema.response([
+            "id": Schema.uuid,
+            "customerId": Schema.uuid.orNull,
+            "actionType": ActionType.ref,
+            "title": Schema.string,
+            "description": Schema.string.orNull,
+            "status": ActionStatus.ref,
+            "priority": ActionPriority.ref,
+            "dueDate": Schema.dateTime.orNull,
+            "relatedAppointmentId": Schema.uuid.orNull,
+            "relatedLeadId": Schema.uuid.orNull,
+            "metadata": Schema.jsonObject,
+            "assignedTo": Schema.uuid.orNull,
+            "createdBy": Schema.uuid.orNull,
+            "completedAt": Schema.dateTime.orNull,
+            "isOverdue": Schema.boolean.described("Pending and past its due date."),
+            "secondsUntilDue": Schema.integer.described(
+                "Seconds from now to the due date, negative when past; null without a due date.").orNull,
+            "createdAt": Schema.dateTime, "updatedAt": Schema.dateTime,
+            "customer": Schema.response([
+                "id": Schema.uuid, "firstName": Schema.string, "lastName": Schema.string, "phone": Schema.string.orNull,
+            ]).described("Who the action is about (null without a customer), so a to-do list needs no request per row.").orNull,
+        ])
+    }
+}
+
+extension CreateActionRequest: Documented {
+    static let schemaName = "CreateActionRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "customerId": Schema.uuid.described("Required; an existing customer (400 otherwise)."),
+            "actionType": ActionType.ref,
+            "title": Schema.title,
+            "description": Schema.notes.orNull,
+            "status": Schema.oneOf(ActionStatus.self).described("Defaults to `pending`.").orNull,
+            "priority": Schema.oneOf(ActionPriority.self).described("Defaults to `medium`.").orNull,
+            "dueDate": Schema.dateTime.orNull,
+            "relatedAppointmentId": Schema.uuid.described("An appointment of the same customer (400 otherwise).").orNull,
+            "relatedLeadId": Schema.uuid.orNull,
+            "metadata": Schema.jsonIn.orNull,
+            "assignedTo": Schema.uuid.described(
+                "An active user; defaults to the creator if a SALESPERSON, else the customer's salesperson.").orNull,
+        ], required: ["customerId", "actionType", "title"])
+    }
+}
+
+extension UpdateActionRequest: Documented {
+    static let schemaName = "UpdateActionRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "actionType": Schema.oneOf(ActionType.self).orNull,
+            "title": Schema.title.orNull,
+            "description": Schema.text(TextLimits.notes, "At most \(TextLimits.notes) characters; null clears it.").orNull,
+            "status": Schema.oneOf(ActionStatus.self).orNull,
+            "priority": Schema.oneOf(ActionPriority.self).orNull,
+            "dueDate": Schema.dateTime.described("Null clears it.").orNull,
+            "assignedTo": Schema.uuid.described("An active user; null unassigns.").orNull,
+            "metadata": Schema.jsonMerge.orNull,
+        ], required: [], description: "Partial update: only the fields present change.")
+    }
 }

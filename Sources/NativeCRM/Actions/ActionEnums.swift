@@ -1,5 +1,5 @@
 /// Kind of action/task (seed).
-public enum ActionType: String, APIEnum {
+public enum ActionType: String, APIEnum, Documented {
     case phoneCall = "phone_call"
     case followUp = "follow_up"
     case appointmentScheduled = "appointment_scheduled"
@@ -8,12 +8,12 @@ public enum ActionType: String, APIEnum {
 }
 
 /// Action/task status (seed).
-public enum ActionStatus: String, APIEnum {
+public enum ActionStatus: String, APIEnum, Documented {
     case pending, completed, cancelled, missed
 }
 
 /// Action/task priority (seed); `rank` orders lists urgent first.
-public enum ActionPriority: String, APIEnum {
+public enum ActionPriority: String, APIEnum, Documented {
     case low, medium, high, urgent
 
     var rank: Int {

@@ -65,5 +65,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(RecomputeRecordsCommand(), as: "recompute-records")
     app.asyncCommands.use(NotifyOnceCommand(), as: "notify-once")
     app.asyncCommands.use(SeedCommand(), as: "seed")
+    app.asyncCommands.use(OpenAPICommand(), as: "openapi")
     try routes(app)
 }

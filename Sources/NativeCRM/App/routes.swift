@@ -1,35 +1,30 @@
 import Vapor
 
-/// Every route of the API. Each group's one line says who may call it (the SPEC's role table).
+/// Every route of the API, registered from the route table.
 func routes(_ app: Application) throws {
-    try app.register(collection: HealthController())
-    try app.register(collection: MetricsController())  // /metrics: ADMIN, or the CRM_METRICS_TOKEN scraper
-    try app.register(collection: APIDocsController())  // /openapi.yaml and /docs: anyone
-    try app.register(collection: AuthController())     // login: anyone; me: signed in
-    try app.register(collection: ConsoleController())  // /app, the salesperson console: anyone (it signs in)
+    app.register(API.endpoints)
+}
 
-    let crm = app.grouped("crm")
-    let everyone = crm.signedIn()                       // SALESPERSON, SECRETARIAT, ADMIN
-    let frontDesk = crm.allowing(.secretariat, .admin)  // create/update appointments, clinics, services
-    let sellers = crm.allowing(.salesperson, .admin)    // analytics (a salesperson: own only)
-    let admin = crm.allowing(.admin)                    // users, the tag catalogue
-
-    try admin.register(collection: UserController())
-    UserController().own(everyone)                      // one user: ADMIN, or anyone for their own id
-    try everyone.register(collection: CustomerController())
-    try everyone.register(collection: CommunicationController())
-    try everyone.register(collection: ActionController())   // a salesperson's are scoped to their own
-    try everyone.register(collection: LeadController())     // a salesperson updates own or unassigned
-    try sellers.register(collection: AnalyticsController())
-    try everyone.register(collection: NotificationController())  // always the caller's own
-    NotificationController().stream(crm.signedIn(alsoBy: StreamTicketAuthenticator()))  // bearer or ?ticket=
-    NotificationController().streamTicket(crm.signedIn(idempotent: false))  // a ticket is never stored in clear
-    CatalogController().reads(everyone)
-    CatalogController().writes(frontDesk)
-    AppointmentController().reads(everyone)
-    AppointmentController().writes(frontDesk)
-    TagController().reads(everyone)                          // read tags, tag and untag customers
-    TagController().catalogue(admin)
-    AuditController().all(admin)                             // the whole trail: ADMIN
-    AuditController().perCustomer(everyone)                  // a customer's timeline: whoever reads customers
+/// The route table: each controller's endpoints (path, method, audience, summary, handler and how the
+/// document describes it), in the document's order. It registers the routes, builds `openapi.yaml`
+/// (`APIContract`) and drives the role-matrix test.
+enum API {
+    static var endpoints: [Endpoint] {
+        HealthController().endpoints
+            + MetricsController().endpoints   // /metrics: ADMIN, or the CRM_METRICS_TOKEN scraper
+            + APIDocsController().endpoints   // /openapi.yaml and /docs: anyone
+            + AuthController().endpoints      // login: anyone; me, logout, password: signed in
+            + UserController().endpoints      // ADMIN; one user: also anyone for their own id
+            + CustomerController().endpoints
+            + CommunicationController().endpoints
+            + ActionController().endpoints    // a salesperson's are scoped to their own
+            + LeadController().endpoints      // a salesperson updates own or unassigned
+            + AnalyticsController().endpoints // a salesperson: own only
+            + NotificationController().endpoints  // always the caller's own; the stream also by ?ticket=
+            + CatalogController().endpoints
+            + AppointmentController().endpoints
+            + TagController().endpoints
+            + AuditController().endpoints     // the whole trail: ADMIN; a customer's: whoever reads customers
+            + ConsoleController().endpoints   // /app, the salesperson console: anyone (it signs in)
+    }
 }

@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Vapor
 
 /// `POST /crm/appointments`.
@@ -71,4 +72,64 @@ struct AppointmentFilter: Sendable {
     var from: Date?
     /// Starting before.
     var to: Date?
+}
+
+// MARK: - The API document's schemas
+
+extension AppointmentResponse: Documented {
+    static let schemaName = "Appointment"
+    static var schema: JSONSchema {
+        Schema.response([
+            "id": Schema.uuid, "customerId": Schema.uuid, "serviceId": Schema.uuid, "serviceName": Schema.string,
+            "clinicId": Schema.uuid, "clinicName": Schema.string,
+            "startTime": Schema.dateTime, "endTime": Schema.dateTime.orNull,
+            "status": AppointmentStatus.ref,
+            "totalAmount": Schema.moneyOut,
+            "treatmentDetails": Schema.jsonObject,
+            "notes": Schema.string.orNull,
+            "createdBy": Schema.uuid.orNull,
+            "createdAt": Schema.dateTime, "updatedAt": Schema.dateTime,
+        ])
+    }
+}
+
+extension CreateAppointmentRequest: Documented {
+    static let schemaName = "CreateAppointmentRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "customerId": Schema.uuid.described("An existing customer (400 otherwise)."),
+            "serviceId": Schema.uuid.described("An existing service (400 otherwise)."),
+            "clinicId": Schema.uuid.described("An existing clinic (400 otherwise)."),
+            "startTime": Schema.dateTime,
+            "endTime": Schema.dateTime.described("After `startTime`.").orNull,
+            "status": Schema.oneOf(AppointmentStatus.self).described("Defaults to `scheduled`.").orNull,
+            "totalAmount": Schema.moneyIn.described("Defaults to the service's price.").orNull,
+            "treatmentDetails": Schema.jsonIn.orNull,
+            "notes": Schema.notes.orNull,
+        ], required: ["customerId", "serviceId", "clinicId", "startTime"])
+    }
+}
+
+extension UpdateAppointmentRequest: Documented {
+    static let schemaName = "UpdateAppointmentRequest"
+    static var schema: JSONSchema {
+        let lifecycle = AppointmentStatus.allCases.compactMap { from -> String? in
+            let to = AppointmentStatus.allCases.filter { (AppointmentService.transitions[from] ?? []).contains($0) }
+            return to.isEmpty ? nil : "\(from.rawValue) → " + to.map(\.rawValue).joined(separator: "|")
+        }
+        let closed = AppointmentStatus.allCases.filter { from in !AppointmentStatus.allCases.contains { (AppointmentService.transitions[from] ?? []).contains($0) } }
+        return Schema.request([
+            "serviceId": Schema.uuid.described("An existing service; null or absent leaves it unchanged.").orNull,
+            "clinicId": Schema.uuid.described("An existing clinic; null or absent leaves it unchanged.").orNull,
+            "startTime": Schema.dateTime.described("Null or absent leaves it unchanged.").orNull,
+            "endTime": Schema.dateTime.described("After the start; null clears it.").orNull,
+            "status": Schema.oneOf(AppointmentStatus.self).described(
+                lifecycle.joined(separator: "; ") + "; " + closed.map(\.rawValue).joined(separator: " and ")
+                    + " are final (409).").orNull,
+            "totalAmount": Schema.moneyIn.orNull,
+            "treatmentDetails": Schema.jsonMerge.orNull,
+            "notes": Schema.text(TextLimits.notes, "At most \(TextLimits.notes) characters; null clears it.").orNull,
+        ], required: [],
+        description: "Partial update. A completed or cancelled appointment cannot change status or be moved (409).")
+    }
 }

@@ -1,5 +1,5 @@
 /// Appointment lifecycle (SPEC).
-public enum AppointmentStatus: String, APIEnum {
+public enum AppointmentStatus: String, APIEnum, Documented {
     case scheduled, confirmed, completed, cancelled
     case noShow = "no_show"
 

@@ -1,17 +1,45 @@
+import OpenAPIKit
 import Vapor
 
 /// `POST/GET /crm/clinics`, `PATCH /crm/clinics/:id`, `POST/GET /crm/services`, `PATCH /crm/services/:id`.
 struct CatalogController {
-    func reads(_ routes: any RoutesBuilder) {
-        routes.get("clinics", use: listClinics)
-        routes.get("services", use: listServices)
-    }
-
-    func writes(_ routes: any RoutesBuilder) {
-        routes.post("clinics", use: createClinic)
-        routes.post("services", use: createService)
-        routes.patch("clinics", ":id", use: updateClinic)
-        routes.patch("services", ":id", use: updateService)
+    /// Everyone reads the catalogue; the front desk changes it.
+    var endpoints: [Endpoint] {
+        [
+            Endpoint(.GET, "/crm/clinics", .everyone, "List clinics", use: listClinics, .init(
+                "listClinics", tag: "Catalog", "By name; keyset-paged.", parameters: Param.paging,
+                replies: [.ok(ClinicResponse.ref, "A page of clinics (bare array).", list: true)], errors: [400])),
+            Endpoint(.POST, "/crm/clinics", .frontDesk, "Create a clinic", use: createClinic, .init(
+                "createClinic", tag: "Catalog", "Names are unique ignoring case (409 `duplicate-name`).",
+                body: CreateClinicRequest.self,
+                bodyExamples: Example.named(["clinic": ("A clinic", [
+                    "name": "Beauty Clinic", "address": "Bahnhofstrasse 1, Zürich", "phone": "+41441234567",
+                ])]),
+                replies: [.created(ClinicResponse.ref, "The created clinic.")], errors: [409])),
+            Endpoint(.PATCH, "/crm/clinics/{id}", .frontDesk, "Change a clinic", use: updateClinic, .init(
+                "updateClinic", tag: "Catalog", "Partial update; names stay unique ignoring case (409 `duplicate-name`). Audited.",
+                parameters: [Param.path("id", "The clinic's id.")], body: UpdateClinicRequest.self,
+                bodyExamples: Example.named(["move": ("A new address", ["address": "Seestrasse 1, Zürich"])]),
+                versioned: true,
+                replies: [.ok(ClinicResponse.ref, "The updated clinic.")], errors: [404, 409])),
+            Endpoint(.GET, "/crm/services", .everyone, "List services (treatments)", use: listServices, .init(
+                "listServices", tag: "Catalog", "By name; keyset-paged.", parameters: Param.paging,
+                replies: [.ok(ServiceResponse.ref, "A page of services (bare array).", list: true)], errors: [400])),
+            Endpoint(.POST, "/crm/services", .frontDesk, "Create a service (treatment)", use: createService, .init(
+                "createService", tag: "Catalog", "Names are unique ignoring case (409 `duplicate-name`).",
+                body: CreateServiceRequest.self,
+                bodyExamples: Example.named(["botox": ("Botox", [
+                    "name": "Botox Treatment", "price": 150.0, "typicalIntervalDays": 90, "durationMinutes": 30,
+                ])]),
+                replies: [.created(ServiceResponse.ref, "The created service.")], errors: [409])),
+            Endpoint(.PATCH, "/crm/services/{id}", .frontDesk, "Change a service (treatment)", use: updateService, .init(
+                "updateService", tag: "Catalog",
+                "Partial update; names stay unique ignoring case (409 `duplicate-name`). A new price applies to "
+                    + "appointments booked afterwards; booked ones keep their amount. Audited.",
+                parameters: [Param.path("id", "The service's id.")], body: UpdateServiceRequest.self,
+                bodyExamples: Example.named(["price": ("A new price", ["price": 180.0])]), versioned: true,
+                replies: [.ok(ServiceResponse.ref, "The updated service.")], errors: [404, 409])),
+        ]
     }
 
     @Sendable func updateClinic(req: Request) async throws -> Response {

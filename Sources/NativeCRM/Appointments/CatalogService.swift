@@ -3,6 +3,10 @@ import Vapor
 
 /// The clinics and the services (treatments) they sell. Names are unique case-insensitively.
 struct CatalogService: Sendable {
+    /// A service's typical interval between visits, in days, and its length, in minutes.
+    static let intervalDays = 1...3650
+    static let durationMinutes = 1...1440
+
     let db: any Database
     let clock: CRMClock
 
@@ -126,8 +130,8 @@ struct CatalogService: Sendable {
     }
 
     private static func checkSchedule(interval days: Int?, duration minutes: Int?, _ errors: inout FieldErrors) {
-        if let days { errors.check((1...3650).contains(days), "typicalIntervalDays", "must be from 1 to 3650") }
-        if let minutes { errors.check((1...1440).contains(minutes), "durationMinutes", "must be from 1 to 1440") }
+        if let days { errors.check(Self.intervalDays.contains(days), "typicalIntervalDays", "must be from 1 to 3650") }
+        if let minutes { errors.check(Self.durationMinutes.contains(minutes), "durationMinutes", "must be from 1 to 1440") }
     }
 
     private static func checkName(_ raw: String, _ errors: inout FieldErrors) -> String {

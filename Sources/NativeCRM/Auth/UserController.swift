@@ -1,21 +1,39 @@
 import Vapor
 
-/// `POST/GET /crm/users`, `PATCH /crm/users/:id` (the route group decides who may call them), and
-/// `GET /crm/users/:id` (`own`: an ADMIN, or any user for their own id).
-struct UserController: RouteCollection {
-    func own(_ routes: any RoutesBuilder) {
-        routes.get("users", ":id", use: show)
+/// `POST/GET /crm/users`, `PATCH /crm/users/:id` (ADMIN), and
+/// `GET /crm/users/:id` (an ADMIN, or any user for their own id).
+struct UserController {
+    var endpoints: [Endpoint] {
+        [
+            Endpoint(.POST, "/crm/users", .admin, "Create a user", use: create, .init(
+                "createUser", tag: "Users", "Emails are unique ignoring case (409 `duplicate-email`).",
+                body: CreateUserRequest.self,
+                bodyExamples: Example.named(["salesperson": ("A salesperson", [
+                    "email": "maria@clinic.example", "name": "Maria Rossi", "role": "SALESPERSON", "password": "s3cret-pass",
+                ])]),
+                replies: [.created(UserResponse.ref, "The created user.")], errors: [409])),
+            Endpoint(.GET, "/crm/users", .admin, "List users", use: list, .init(
+                "listUsers", tag: "Users", "Ordered by email; keyset-paged.",
+                parameters: [Param.queryEnum("role", UserRole.self, "Only users with this role."),
+                             Param.query("active", Param.boolean, "Only active (true) or inactive (false) users.")] + Param.paging,
+                replies: [.ok(UserResponse.ref, "A page of users (bare array).", list: true)], errors: [400])),
+            Endpoint(.GET, "/crm/users/{id}", .adminOrSelf, "One user", use: show, .init(
+                "getUser", tag: "Users", parameters: [Param.path("id", "The user's id.")],
+                replies: [.ok(UserResponse.ref, "The user.")], errors: [400, 404])),
+            Endpoint(.PATCH, "/crm/users/{id}", .admin, "Rename, change role, (de)activate or reset the password of a user",
+                     use: update, .init(
+                "updateUser", tag: "Users", "The last active ADMIN cannot be demoted or deactivated (409 `last-admin`).",
+                parameters: [Param.path("id", "The user's id.")], body: UpdateUserRequest.self,
+                bodyExamples: Example.named([
+                    "deactivate": ("Deactivate", ["active": false]),
+                    "reset": ("Reset the password", ["password": "a-new-secret-1"]),
+                ]),
+                replies: [.ok(UserResponse.ref, "The updated user.")], errors: [404, 409])),
+        ]
     }
 
     @Sendable func show(req: Request) async throws -> UserResponse {
         UserResponse(try await UserService(request: req).find(try req.parameters.uuid("id"), for: try req.caller))
-    }
-
-    func boot(routes: any RoutesBuilder) throws {
-        let users = routes.grouped("users")
-        users.post(use: create)
-        users.get(use: list)
-        users.patch(":id", use: update)
     }
 
     @Sendable func create(req: Request) async throws -> Response {

@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Vapor
 
 /// A user as the API shows it; never the password hash.
@@ -74,7 +75,94 @@ enum UserInput {
         if let name { errors.requiredText(name, "name", max: TextLimits.name) }
     }
 
+    /// A password's length in characters (bcrypt reads at most 72 bytes).
+    static let passwordLength = 8...72
+
     static func checkPassword(_ password: String, field: String = "password", into errors: inout FieldErrors) {
-        errors.check(password.count >= 8 && password.count <= 72, field, "must be 8 to 72 characters")
+        errors.check(passwordLength.contains(password.count), field,
+                     "must be \(passwordLength.lowerBound) to \(passwordLength.upperBound) characters")
+    }
+}
+
+// MARK: - The API document's schemas
+
+extension UserResponse: Documented {
+    static let schemaName = "User"
+    static var schema: JSONSchema {
+        Schema.response([
+            "id": Schema.uuid, "email": Schema.string, "name": Schema.string, "role": UserRole.ref, "active": Schema.boolean,
+            "createdAt": Schema.dateTime, "updatedAt": Schema.dateTime,
+        ], description: "A user of the CRM (never the password hash).")
+    }
+}
+
+extension CreateUserRequest: Documented {
+    static let schemaName = "CreateUserRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "email": JSONSchema.string(
+                format: .email, description: "Trimmed and lower-cased; must be a plausible address; unique (409 `duplicate-email`).",
+                maxLength: TextLimits.email),
+            "name": Schema.name,
+            "role": UserRole.ref,
+            "password": Schema.password,
+            "active": Schema.boolean.described("Defaults to true; null is the same as absent.").orNull,
+        ], required: ["email", "name", "role", "password"])
+    }
+}
+
+extension UpdateUserRequest: Documented {
+    static let schemaName = "UpdateUserRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "name": Schema.name.orNull,
+            "role": Schema.oneOf(UserRole.self).orNull,
+            "active": Schema.boolean.described("Deactivating or reactivating ends every token issued before.").orNull,
+            "password": Schema.password.described(
+                "An ADMIN's reset: 8 to 72 characters; ends every token of the user issued before.").orNull,
+        ], required: [],
+        description: "Only the fields present (and not null) change; any other key is a 400 naming it. Demoting or "
+            + "deactivating the last active ADMIN is a 409 `last-admin`.")
+    }
+}
+
+extension LoginRequest: Documented {
+    static let schemaName = "LoginRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "email": JSONSchema.string(
+                description: "Trimmed and lower-cased before lookup; over 254 characters: 400.", maxLength: TextLimits.email),
+            "password": Schema.string,
+        ])
+    }
+}
+
+extension PasswordChangeRequest: Documented {
+    static let schemaName = "PasswordChangeRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "currentPassword": Schema.string.described(
+                "The caller's password now; a wrong one is a 400 naming it and counts as a failed login."),
+            "newPassword": Schema.password,
+        ])
+    }
+}
+
+extension LoginUser: Documented {
+    static let schemaName = "LoginUser"
+    static var schema: JSONSchema {
+        Schema.response(["id": Schema.uuid, "email": Schema.string, "name": Schema.string, "role": UserRole.ref])
+    }
+}
+
+extension LoginResponse: Documented {
+    static let schemaName = "LoginResponse"
+    static var schema: JSONSchema {
+        Schema.response([
+            "token": Schema.string.described(
+                "Bearer JWT (HS256) with `sub`, `exp`, `iat`, `jti`, `role` and `ver` (the user's token epoch)."),
+            "expiresAt": Schema.dateTime,
+            "user": LoginUser.ref,
+        ])
     }
 }

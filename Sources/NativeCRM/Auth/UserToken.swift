@@ -107,7 +107,7 @@ struct RoleGuard: AsyncMiddleware {
 }
 
 extension Request {
-    /// The caller; only call behind `allowing(...)` or `signedIn()`.
+    /// The caller; only call behind a signed-in endpoint's guard (`Endpoint.middleware`).
     var caller: AuthenticatedUser {
         get throws {
             guard let user = auth.get(AuthenticatedUser.self) else { throw APIError.unauthorized }

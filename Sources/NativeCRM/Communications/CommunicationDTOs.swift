@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Vapor
 
 /// `POST /crm/communications` (seed body, plus `occurredAt`).
@@ -65,4 +66,63 @@ struct CommunicationFilter: Sendable {
     var start: Date?
     /// Occurred before (an inclusive `endDate` already moved to the next day).
     var end: Date?
+}
+
+// MARK: - The API document's schemas
+
+extension CommunicationResponse: Documented {
+    static let schemaName = "Communication"
+    static var schema: JSONSchema {
+        Schema.response([
+            "id": Schema.uuid, "customerId": Schema.uuid,
+            "type": CommunicationType.ref,
+            "direction": Schema.oneOf(CommunicationDirection.self).orNull,
+            "status": CommunicationStatus.ref,
+            "subject": Schema.string.orNull, "notes": Schema.string.orNull,
+            "durationSeconds": Schema.integer.orNull,
+            "scheduledAt": Schema.dateTime.orNull,
+            "occurredAt": Schema.dateTime,
+            "metadata": Schema.jsonObject,
+            "loggedBy": Schema.uuid,
+            "createdAt": Schema.dateTime,
+            "updatedAt": Schema.dateTime,
+        ])
+    }
+}
+
+extension CreateCommunicationRequest: Documented {
+    static let schemaName = "CreateCommunicationRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "customerId": Schema.uuid.described("An existing customer (400 otherwise)."),
+            "type": CommunicationType.ref,
+            "direction": Schema.oneOf(CommunicationDirection.self).orNull,
+            "status": Schema.oneOf(CommunicationStatus.self)
+                .described("Defaults to `completed`; `scheduled` needs `scheduledAt`.").orNull,
+            "subject": Schema.subject.orNull,
+            "notes": Schema.notes.orNull,
+            "durationSeconds": JSONSchema.integer(
+                maximum: (CommunicationService.durationRange.upperBound, exclusive: false),
+                minimum: (CommunicationService.durationRange.lowerBound, exclusive: false)).orNull,
+            "scheduledAt": Schema.dateTime.described("Required when status is `scheduled`.").orNull,
+            "occurredAt": Schema.dateTime.described(
+                "Defaults to `scheduledAt` for a scheduled communication, else to now.").orNull,
+            "metadata": Schema.jsonIn.orNull,
+        ], required: ["customerId", "type"])
+    }
+}
+
+extension UpdateCommunicationRequest: Documented {
+    static let schemaName = "UpdateCommunicationRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "status": Schema.oneOf(CommunicationStatus.self).described(
+                "Only a `scheduled` communication changes status (409 `communication-closed` otherwise). Any outcome but "
+                    + "`cancelled` applies like a newly logged one, at the time it is marked.").orNull,
+            "scheduledAt": Schema.dateTime.described(
+                "Moves a scheduled communication (and its reminder); only while it stays scheduled.").orNull,
+            "subject": Schema.subject.described("Null clears it.").orNull,
+            "notes": Schema.notes.described("Null clears it.").orNull,
+        ], required: [])
+    }
 }

@@ -4,6 +4,9 @@ import Vapor
 /// The communication log and its side effects (SPEC): last contact, `new` → `contacted`, and a
 /// "Return missed call" action plus an alert for a missed call — all in the logging transaction.
 struct CommunicationService: Sendable {
+    /// A communication's length in seconds: up to a day.
+    static let durationRange = 0...86_400
+
     let db: any Database
     let clock: CRMClock
     let events: any ActivityEvents
@@ -12,7 +15,8 @@ struct CommunicationService: Sendable {
         var errors = input.problems
         let status = input.status ?? .completed
         if let seconds = input.durationSeconds {
-            errors.check(seconds >= 0 && seconds <= 86_400, "durationSeconds", "must be from 0 to 86400")
+            errors.check(Self.durationRange.contains(seconds), "durationSeconds",
+                         "must be from \(Self.durationRange.lowerBound) to \(Self.durationRange.upperBound)")
         }
         if status == .scheduled {
             errors.check(input.scheduledAt != nil, "scheduledAt", "is required when status is scheduled")

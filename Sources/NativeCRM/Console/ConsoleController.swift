@@ -7,10 +7,13 @@ import Vapor
 /// (`app.3f2a9c01de.js`) with a one-year immutable cache, the shell with `no-cache`, all under a strict
 /// Content-Security-Policy (`default-src 'self'`, no inline script or style). The console talks only
 /// to the public JSON API, like any other client.
-struct ConsoleController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        routes.get("app", use: shell)
-        routes.get("app", "assets", ":name", use: asset)
+struct ConsoleController {
+    /// Served to anyone (the console signs in itself), outside the API document.
+    var endpoints: [Endpoint] {
+        [
+            Endpoint(.GET, "/app", .anyone, "The salesperson console", use: shell, nil),
+            Endpoint(.GET, "/app/assets/{name}", .anyone, "The console's script and style sheet", use: asset, nil),
+        ]
     }
 
     static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

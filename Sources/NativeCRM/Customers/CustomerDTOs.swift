@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Vapor
 
 /// `POST /crm/customers`.
@@ -54,4 +55,61 @@ struct CustomerFilter: Sendable {
     var status: CustomerStatus?
     var assignedSalesID: UUID?
     var tagID: UUID?
+}
+
+// MARK: - The API document's schemas
+
+extension CustomerResponse: Documented {
+    static let schemaName = "Customer"
+    static let properties: OrderedDictionary<String, JSONSchema> = [
+        "id": Schema.uuid, "firstName": Schema.string, "lastName": Schema.string,
+        "email": Schema.string.orNull, "phone": Schema.string.orNull,
+        "dateOfBirth": Schema.date.orNull, "assignedSalesId": Schema.uuid.orNull,
+        "createdAt": Schema.dateTime, "updatedAt": Schema.dateTime,
+    ]
+    static var schema: JSONSchema { Schema.response(properties) }
+
+    /// The 201 of a create: the customer and `possibleDuplicates`.
+    enum Created: Documented {
+        static let schemaName = "CreatedCustomer"
+        static var schema: JSONSchema {
+            var properties = CustomerResponse.properties
+            properties["possibleDuplicates"] = Schema.array(Schema.uuid,
+                    "Other customers with the same email or phone (oldest first, at most \(CustomerService.duplicateLimit)): the "
+                        + "customer is created anyway (families share a phone), and the front desk can check whether it is "
+                        + "the same person.")
+            return Schema.response(properties)
+        }
+    }
+}
+
+extension CreateCustomerRequest: Documented {
+    static let schemaName = "CreateCustomerRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "firstName": Schema.name,
+            "lastName": Schema.name,
+            "email": Schema.emailIn.orNull,
+            "phone": Schema.phoneIn.orNull,
+            "dateOfBirth": Schema.date.described("A past date, year 1900 or later.").orNull,
+            "assignedSalesId": Schema.uuid.described(
+                "Must be an active SALESPERSON; a salesperson's new customer defaults to themselves.").orNull,
+        ], required: ["firstName", "lastName"])
+    }
+}
+
+extension UpdateCustomerRequest: Documented {
+    static let schemaName = "UpdateCustomerRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "firstName": Schema.name.described("Null or absent leaves it unchanged.").orNull,
+            "lastName": Schema.name.described("Null or absent leaves it unchanged.").orNull,
+            "email": Schema.emailIn.described("Null clears it.").orNull,
+            "phone": Schema.phoneIn.described("Null clears it.").orNull,
+            "dateOfBirth": Schema.date.described("A past date, year 1900 or later; null clears it.").orNull,
+            "assignedSalesId": Schema.uuid.described(
+                "An active SALESPERSON, or null to unassign. A SALESPERSON may only claim an unassigned customer for "
+                    + "themselves (403 otherwise).").orNull,
+        ], required: [], description: "Partial update: absent fields stay as they are.")
+    }
 }

@@ -53,6 +53,8 @@ struct CustomerService: Sendable {
         return customer
     }
 
+    static let duplicateLimit = 20
+
     /// Other customers with the same email or phone as `customer` (oldest first, at most 20): a new
     /// customer is created anyway (families share a phone) but the front desk is told
     /// (`possibleDuplicates`). Served by `idx_customers_email` and `idx_customers_phone`.
@@ -64,7 +66,7 @@ struct CustomerService: Sendable {
                 if let email = customer.email { or.filter(\.$email == email) }
                 if let phone = customer.phone { or.filter(\.$phone == phone) }
             }
-            .sort(\.$createdAt).sort(\.$id).limit(20).all().map { $0.id! }
+            .sort(\.$createdAt).sort(\.$id).limit(Self.duplicateLimit).all().map { $0.id! }
     }
 
     /// Customers by id, in one query (the names next to a page of actions).

@@ -1,4 +1,4 @@
 /// `customerStatus` of a customer record (seed).
-public enum CustomerStatus: String, APIEnum {
+public enum CustomerStatus: String, APIEnum, Documented {
     case new, contacted, qualified, active, inactive, vip
 }

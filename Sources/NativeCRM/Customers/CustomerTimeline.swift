@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Fluent
 import Vapor
 
@@ -39,6 +40,25 @@ struct TimelineItemResponse: Content {
     var position: TimelinePosition {
         let id = appointment?.id ?? communication?.id ?? action?.id ?? change?.id ?? UUID()
         return TimelinePosition(at: at, rank: kind.rank, id: id)
+    }
+}
+
+extension TimelineItemResponse: Documented {
+    static let schemaName = "TimelineItem"
+    /// The four objects are inlined as `type: [object, "null"]`: code generators do not follow
+    /// `anyOf: [$ref, {type: "null"}]`.
+    static var schema: JSONSchema {
+        Schema.response([
+            "kind": Schema.oneOf(TimelineKind.self).described("Which of the four objects this item carries; the other three are null."),
+            "at": Schema.dateTime.described(
+                "The appointment's start, the communication's occurrence, the action's creation or the change's time."),
+            "appointment": AppointmentResponse.schema.orNull.described("Set when `kind` is `appointment`."),
+            "communication": CommunicationResponse.schema.orNull.described("Set when `kind` is `communication`."),
+            "action": ActionResponse.schema.orNull.described("Set when `kind` is `action`."),
+            "change": AuditEntryResponse.schema.orNull.described(
+                "Set when `kind` is `change`: a change to the customer, its record or tags, or an update or deletion of "
+                    + "one of its appointments, communications or actions."),
+        ], description: "One item of a customer's timeline.")
     }
 }
 

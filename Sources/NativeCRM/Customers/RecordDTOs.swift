@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Vapor
 
 /// The `record` block of `GET /crm/customers/:id/record` (seed shape).
@@ -114,4 +115,80 @@ struct UpdateRecordRequest: Decodable, Sendable, ReadOnlyKeys {
         "averageDaysBetweenVisits", "isRepeatCustomer", "repeatCount", "expectedNextVisit",
         "treatmentHistory", "createdAt", "updatedAt",
     ]
+}
+
+// MARK: - The API document's schemas
+
+extension TreatmentHistoryEntry: Documented {
+    static let schemaName = "TreatmentHistoryEntry"
+    static var schema: JSONSchema {
+        Schema.response([
+            "appointmentId": Schema.uuid, "serviceName": Schema.string, "clinicName": Schema.string, "date": Schema.dateTime,
+            "totalAmount": Schema.moneyOut, "treatmentDetails": Schema.jsonObject,
+        ])
+    }
+}
+
+extension RecordResponse: Documented {
+    static let schemaName = "CustomerRecord"
+    static var schema: JSONSchema {
+        Schema.response([
+            "id": Schema.uuid, "customerId": Schema.uuid,
+            "customerStatus": CustomerStatus.ref,
+            "lifetimeValue": Schema.moneyOut,
+            "totalAppointments": Schema.count, "completedAppointments": Schema.count, "cancelledAppointments": Schema.count,
+            "lastAppointmentDate": Schema.dateTime.orNull,
+            "nextAppointmentDate": Schema.dateTime.orNull,
+            "lastContactDate": Schema.dateTime.orNull,
+            "averageDaysBetweenVisits": Schema.number.orNull,
+            "isRepeatCustomer": Schema.boolean,
+            "repeatCount": Schema.count,
+            "expectedNextVisit": Schema.date.orNull,
+            "notes": Schema.string.orNull,
+            "preferences": Schema.jsonObject,
+            "treatmentHistory": Schema.array(TreatmentHistoryEntry.ref, "Completed visits, newest first (at most 100)."),
+            "createdAt": Schema.dateTime, "updatedAt": Schema.dateTime,
+        ], description: "The customer record; every statistic is derived from the customer's history.")
+    }
+}
+
+extension RecordSummary: Documented {
+    static let schemaName = "RecordSummary"
+    static var schema: JSONSchema {
+        Schema.response([
+            "totalAppointments": Schema.count, "completedAppointments": Schema.count, "lifetimeValue": Schema.moneyOut,
+            "lastAppointment": Schema.dateTime.orNull, "nextAppointment": Schema.dateTime.orNull,
+            "isRepeatCustomer": Schema.boolean, "repeatCount": Schema.count,
+        ])
+    }
+}
+
+extension CustomerRecordResponse: Documented {
+    static let schemaName = "CustomerRecordView"
+    static var schema: JSONSchema {
+        Schema.response([
+            "record": RecordResponse.ref,
+            "customer": CustomerResponse.ref,
+            "appointments": Schema.array(AppointmentResponse.ref, "The \(RecordView.viewLimit) most recent, latest first."),
+            "communications": Schema.array(CommunicationResponse.ref, "The \(RecordView.viewLimit) most recent, newest first."),
+            "actions": Schema.array(ActionResponse.ref, "Up to \(RecordView.viewLimit) the caller may see, in due order."),
+            "tags": Schema.array(CustomerTagResponse.ref, "Oldest first."),
+            "summary": RecordSummary.ref,
+        ])
+    }
+}
+
+extension UpdateRecordRequest: Documented {
+    static let schemaName = "UpdateRecordRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "customerStatus": Schema.oneOf(CustomerStatus.self).described("Null or absent leaves it unchanged.").orNull,
+            "notes": Schema.text(TextLimits.notes, "At most \(TextLimits.notes) characters; null clears it.").orNull,
+            "preferences": Schema.jsonIn.described(
+                Schema.jsonInText + " Merged shallowly into the stored preferences (the result within the same limits); "
+                    + "a key set to null is removed.").orNull,
+        ], required: [],
+        description: "Only `customerStatus`, `notes` and `preferences` may change. Sending a derived or read-only field ("
+            + readOnlyKeys.map { "`\($0)`" }.joined(separator: ", ") + ") is a 400 naming each one.")
+    }
 }

@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Vapor
 
 /// The short customer block of the repeat and follow-up lists (seed).
@@ -66,5 +67,50 @@ struct FollowUpCustomerResponse: Content {
         daysSinceLastContact = record.lastContactDate.map { clinicTime.daysBetween($0, and: now) }
         lastAppointmentDate = record.lastAppointmentDate
         expectedNextVisit = record.statistics.expectedNextVisit
+    }
+}
+
+// MARK: - The API document's schemas
+
+extension CustomerBrief: Documented {
+    static let schemaName = "CustomerBrief"
+    static var schema: JSONSchema {
+        Schema.response(["firstName": Schema.string, "lastName": Schema.string, "email": Schema.string.orNull,
+                         "phone": Schema.string.orNull])
+    }
+}
+
+extension RepeatCustomerResponse: Documented {
+    static let schemaName = "RepeatCustomer"
+    static var schema: JSONSchema {
+        Schema.response([
+            "id": Schema.uuid.described("The customer record's id."),
+            "customerId": Schema.uuid,
+            "customer": CustomerBrief.ref,
+            "repeatCount": Schema.count,
+            "lifetimeValue": Schema.moneyOut,
+            "lastAppointmentDate": Schema.dateTime.orNull,
+            "expectedNextVisit": Schema.date.orNull,
+            "completedAppointments": Schema.count,
+            "averageDaysBetweenVisits": Schema.number.orNull,
+            "assignedSalesId": Schema.uuid.orNull,
+        ])
+    }
+}
+
+extension FollowUpCustomerResponse: Documented {
+    static let schemaName = "FollowUpCustomer"
+    static var schema: JSONSchema {
+        Schema.response([
+            "id": Schema.uuid.described("The customer record's id."),
+            "customerId": Schema.uuid,
+            "customer": CustomerBrief.ref,
+            "customerStatus": CustomerStatus.ref,
+            "assignedSalesId": Schema.uuid.orNull,
+            "lastContactDate": Schema.dateTime.orNull,
+            "daysSinceLastContact": Schema.integer.described("Whole days since the last contact; null when never contacted.").orNull,
+            "lastAppointmentDate": Schema.dateTime.orNull,
+            "expectedNextVisit": Schema.date.orNull,
+        ])
     }
 }

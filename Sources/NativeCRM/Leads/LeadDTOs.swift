@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Vapor
 
 /// `POST /crm/leads` (seed body, plus `assignedSalesId` for the front desk and managers).
@@ -78,4 +79,76 @@ struct LeadFilter: Sendable {
     var assignedSalesID: UUID?
     var source: LeadSource?
     var search: String?
+}
+
+// MARK: - The API document's schemas
+
+extension LeadResponse: Documented {
+    static let schemaName = "Lead"
+    static var schema: JSONSchema {
+        Schema.response([
+            "id": Schema.uuid,
+            "source": LeadSource.ref,
+            "firstName": Schema.string,
+            "lastName": Schema.string.orNull,
+            "email": Schema.string.orNull,
+            "phone": Schema.string.orNull,
+            "status": LeadStatus.ref,
+            "notes": Schema.string.orNull,
+            "estimatedValue": Schema.moneyOut.orNull,
+            "metadata": Schema.jsonObject,
+            "assignedSalesId": Schema.uuid.orNull,
+            "lostReason": Schema.string.orNull,
+            "convertedCustomerId": Schema.uuid.orNull,
+            "convertedAt": Schema.dateTime.orNull,
+            "firstContactedAt": Schema.dateTime.orNull,
+            "createdBy": Schema.uuid.orNull,
+            "createdAt": Schema.dateTime, "updatedAt": Schema.dateTime,
+        ])
+    }
+}
+
+extension CreateLeadRequest: Documented {
+    static let schemaName = "CreateLeadRequest"
+    static var schema: JSONSchema {
+        let contact = "A lead needs an email or a phone (400 otherwise)."
+        return Schema.request([
+            "source": LeadSource.ref,
+            "firstName": Schema.name,
+            "lastName": JSONSchema.string(maxLength: TextLimits.name).orNull,
+            "email": Schema.emailIn.described(contact).orNull,
+            "phone": Schema.phoneIn.described(contact).orNull,
+            "status": Schema.oneOf(LeadStatus.open.map(\.rawValue)).described(
+                "Defaults to `new`; `converted` and `lost` are only reachable through PATCH (400 here).").orNull,
+            "notes": Schema.notes.orNull,
+            "estimatedValue": Schema.moneyIn.orNull,
+            "metadata": Schema.jsonIn.orNull,
+            "assignedSalesId": Schema.uuid.described(
+                "An active SALESPERSON. A SALESPERSON may only name themselves (400 otherwise); without it the "
+                    + "least-loaded salesperson gets the lead.").orNull,
+        ], required: ["source", "firstName"])
+    }
+}
+
+extension UpdateLeadRequest: Documented {
+    static let schemaName = "UpdateLeadRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "status": Schema.oneOf(LeadStatus.self).described(
+                "`converted` creates or links the customer; a converted lead cannot change status (409).").orNull,
+            "notes": Schema.text(TextLimits.notes, "At most \(TextLimits.notes) characters; null clears it.").orNull,
+            "estimatedValue": Schema.moneyIn.described("Null clears it.").orNull,
+            "source": Schema.oneOf(LeadSource.self).orNull,
+            "firstName": Schema.name.orNull,
+            "lastName": JSONSchema.string(description: "Null clears it.", maxLength: TextLimits.name).orNull,
+            "email": Schema.emailIn.described("Null clears it; the lead must keep an email or a phone.").orNull,
+            "phone": Schema.phoneIn.described("Null clears it; the lead must keep an email or a phone.").orNull,
+            "metadata": Schema.jsonMerge.orNull,
+            "assignedSalesId": Schema.uuid.described(
+                "An active SALESPERSON, or null to unassign. A SALESPERSON may only claim (403 otherwise).").orNull,
+            "lostReason": JSONSchema.string(
+                description: "Kept only while the status is `lost`.", maxLength: TextLimits.lostReason).orNull,
+        ], required: [],
+        description: "Partial update. A SALESPERSON may change only leads assigned to them or unassigned (403 otherwise).")
+    }
 }

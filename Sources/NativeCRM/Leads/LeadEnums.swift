@@ -1,7 +1,7 @@
 import SQLKit
 
 /// Where a lead came from (seed).
-public enum LeadSource: String, APIEnum {
+public enum LeadSource: String, APIEnum, Documented {
     case facebookAds = "facebook_ads"
     case googleAds = "google_ads"
     case referral
@@ -10,7 +10,7 @@ public enum LeadSource: String, APIEnum {
 }
 
 /// Lead pipeline status (seed).
-public enum LeadStatus: String, APIEnum {
+public enum LeadStatus: String, APIEnum, Documented {
     case new, contacted, qualified, converted, lost
 
     /// Still being worked: counts toward a salesperson's load for automatic assignment, and the

@@ -21,7 +21,7 @@ final class InboxNotification: Model, @unchecked Sendable {
 }
 
 /// The six triggers.
-public enum NotificationType: String, APIEnum {
+public enum NotificationType: String, APIEnum, Documented {
     case leadAssigned = "lead_assigned"
     case missedCall = "missed_call"
     case communicationReminder = "communication_reminder"

@@ -9,6 +9,8 @@ import Vapor
 /// stream ends when that token would), valid `lifetime` seconds and consumed by its first use.
 struct StreamTickets: Sendable {
     static let lifetime: TimeInterval = 60
+    /// The length of a `?ticket=` worth looking up.
+    static let presentedLength = 20...100
 
     let db: any Database
     let clock: CRMClock
@@ -32,7 +34,7 @@ struct StreamTickets: Sendable {
 
     /// The user and session a ticket stands for, consuming it; nil when it is unknown, used or expired.
     func redeem(_ ticket: String) async throws -> (userID: UUID, session: AuthenticatedUser.Session)? {
-        guard (20...100).contains(ticket.count) else { return nil }
+        guard Self.presentedLength.contains(ticket.count) else { return nil }
         guard let row = try await db.sql.raw("""
             UPDATE stream_tickets SET used_at = \(bind: clock.now)
             WHERE ticket_hash = \(bind: Self.hash(ticket)) AND used_at IS NULL AND expires_at > \(bind: clock.now)

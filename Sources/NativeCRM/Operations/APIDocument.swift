@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Foundation
 import Vapor
 import Yams
@@ -34,10 +35,18 @@ extension Application {
 }
 
 /// `GET /openapi.yaml` and `GET /docs` (a self-contained HTML reference: no scripts, no CDN).
-struct APIDocsController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        routes.get("openapi.yaml", use: yaml)
-        routes.get("docs", use: docs)
+struct APIDocsController {
+    var endpoints: [Endpoint] {
+        [
+            Endpoint(.GET, "/openapi.yaml", .anyone, "This OpenAPI document", use: yaml, .init(
+                "getOpenAPIDocument", tag: "Documentation", "404 when the server cannot find `openapi.yaml`.",
+                replies: [.ok(.object(description: "The OpenAPI 3.1 document (YAML)."), "The OpenAPI 3.1 document.",
+                              media: "application/yaml")], errors: [404])),
+            Endpoint(.GET, "/docs", .anyone, "HTML reference of this API", use: docs, .init(
+                "getDocs", tag: "Documentation",
+                "A self-contained HTML page (no scripts). 404 when the server cannot find `openapi.yaml`.",
+                replies: [.ok(Schema.string, "The HTML reference.", media: "text/html")], errors: [404])),
+        ]
     }
 
     @Sendable func yaml(req: Request) async throws -> Response {

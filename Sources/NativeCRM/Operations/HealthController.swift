@@ -1,18 +1,36 @@
+import OpenAPIKit
 import Fluent
 import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
 /// `GET /health` (the process is up) and `GET /ready` (the database answers); no token needed.
-struct HealthController: RouteCollection {
+struct HealthController {
     struct Status: Content {
         var status: String
         var database: String?
     }
 
-    func boot(routes: any RoutesBuilder) throws {
-        routes.get("health", use: health)
-        routes.get("ready", use: ready)
+    /// The `/health` answer.
+    enum Health: Documented {
+        static let schemaName = "HealthStatus"
+        static var schema: JSONSchema { Schema.response(["status": Schema.oneOf(["ok"])]) }
+    }
+
+    /// The `/ready` answer.
+    enum Readiness: Documented {
+        static let schemaName = "ReadyStatus"
+        static var schema: JSONSchema { Schema.response(["status": Schema.oneOf(["ready"]), "database": Schema.oneOf(["ok"])]) }
+    }
+
+    var endpoints: [Endpoint] {
+        [
+            Endpoint(.GET, "/health", .anyone, "Liveness: the process is up", use: health, .init(
+                "getHealth", tag: "Operations", replies: [.ok(Health.ref, "The process is up.")])),
+            Endpoint(.GET, "/ready", .anyone, "Readiness: the database answers", use: ready, .init(
+                "getReady", tag: "Operations", "Runs `SELECT 1` with a 3-second limit.",
+                replies: [.ok(Readiness.ref, "The database answers.")], errors: [503])),
+        ]
     }
 
     @Sendable func health(req: Request) async throws -> Status {

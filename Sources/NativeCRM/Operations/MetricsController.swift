@@ -1,11 +1,21 @@
+import OpenAPIKit
 import Crypto
 import Vapor
 
 /// `GET /metrics`: the Prometheus text exposition (`CRMMetrics`). A scraper sends
 /// `Authorization: Bearer <CRM_METRICS_TOKEN>`; otherwise only an ADMIN's token reads it.
-struct MetricsController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        routes.grouped(MetricsTokenAuthenticator(), BearerAuthenticator(), MetricsGuard()).get("metrics", use: metrics)
+struct MetricsController {
+    var endpoints: [Endpoint] {
+        [
+            Endpoint(.GET, "/metrics", .admin, "Prometheus metrics", use: metrics, .init(
+                "getMetrics", tag: "Operations",
+                "Request counts and durations by route pattern (`http_requests_total`, `http_request_duration_seconds`, "
+                    + "`http_request_errors_total`) and the CRM's counters (`crm_scheduler_runs_total`, "
+                    + "`crm_notifications_delivered_total`, `crm_idempotent_replays_total`, `crm_throttled_logins_total`) "
+                    + "in the Prometheus text format. A scraper may instead send `Authorization: Bearer <CRM_METRICS_TOKEN>`.",
+                replies: [.ok(Schema.string, "The Prometheus text exposition.", media: "text/plain")]))
+            .guarded(by: [MetricsTokenAuthenticator(), BearerAuthenticator(), MetricsGuard()]),
+        ]
     }
 
     @Sendable func metrics(req: Request) async throws -> Response {

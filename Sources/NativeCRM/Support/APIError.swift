@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Vapor
 
 /// One problem with one input field, reported in the `errors` array of a problem document.
@@ -9,6 +10,11 @@ public struct FieldError: Content, Equatable, Sendable {
         self.field = field
         self.message = message
     }
+}
+
+extension FieldError: Documented {
+    static let schemaName = "FieldError"
+    static var schema: JSONSchema { Schema.object(["field": Schema.string, "message": Schema.string]) }
 }
 
 /// The one error vocabulary of the API: a stable `code`, an HTTP status and a human-readable detail.

@@ -10,6 +10,8 @@ import Vapor
 /// expire after `CRM_IDEMPOTENCY_TTL` seconds.
 struct IdempotencyMiddleware: AsyncMiddleware {
     static let header: HTTPHeaders.Name = "Idempotency-Key"
+    /// A key's length in characters (visible ASCII).
+    static let keyLength = 1...255
 
     /// The body as JSON with sorted keys, so a retry that serialises the same object differently still
     /// counts as the same request; bytes that are not JSON are compared as they are.
@@ -24,8 +26,8 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         guard request.method == .POST, let key = request.headers.first(name: Self.header) else {
             return try await next.respond(to: request)
         }
-        guard (1...255).contains(key.count), key.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }) else {
-            throw APIError.invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
+        guard Self.keyLength.contains(key.count), key.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }) else {
+            throw APIError.invalid("Idempotency-Key", "must be \(Self.keyLength.lowerBound) to \(Self.keyLength.upperBound) visible ASCII characters")
         }
         let user = try request.caller
         let body = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()

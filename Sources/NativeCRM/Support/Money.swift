@@ -10,10 +10,12 @@ public struct Money: Codable, Hashable, Comparable, Sendable {
     }
 
     public static let zero = Money(cents: 0)
+    /// The largest amount a request may send.
+    public static let maximum: Decimal = 1_000_000_000_000
 
     /// Parses a decimal amount; nil when negative, above two decimals or out of range.
     public init?(decimal: Decimal) {
-        guard decimal >= 0, decimal <= 1_000_000_000_000 else { return nil }
+        guard decimal >= 0, decimal <= Money.maximum else { return nil }
         var scaled = decimal * 100
         var rounded = Decimal()
         NSDecimalRound(&rounded, &scaled, 0, .plain)

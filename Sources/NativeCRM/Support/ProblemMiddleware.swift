@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Fluent
 import Vapor
 
@@ -12,6 +13,27 @@ struct ProblemDocument: Content {
     var requestId: String?
     /// Only on 412: the version the resource has now.
     var currentVersion: Int?
+}
+
+extension ProblemDocument: Documented {
+    static let schemaName = "Problem"
+    static var schema: JSONSchema {
+        Schema.object([
+            "type": Schema.string.described(
+                "`urn:native-crm:problem:<code>` (e.g. `validation-failed`, `not-found`, `unauthorized`, `forbidden`, "
+                    + "`conflict`, `duplicate-email`, `too-many-login-attempts`, `payload-too-large`, "
+                    + "`database-unavailable`) or `about:blank`."),
+            "title": Schema.string.described("The HTTP reason phrase."),
+            "status": Schema.integer.described("The HTTP status code."),
+            "detail": Schema.string.described("Human-readable explanation."),
+            "errors": Schema.array(FieldError.ref,
+                "One entry per bad input field (body path, query or path parameter, or `body`); empty when no field is at fault."),
+            "instance": Schema.string.described("The request path."),
+            "requestId": Schema.string.described("The request id, as echoed in `X-Request-ID`."),
+            "currentVersion": Schema.integer.described("Only on 412: the resource's current version (its ETag)."),
+        ], required: ["type", "title", "status", "detail", "errors"],
+        description: "RFC 9457 problem details; every error response has this shape.")
+    }
 }
 
 /// Turns every thrown error into `application/problem+json`; internal error text never reaches the client.

@@ -1,3 +1,4 @@
+import OpenAPIKit
 import Vapor
 
 /// `POST /crm/tags`.
@@ -70,5 +71,70 @@ struct CustomerTagResponse: Content {
         notes = attachment.notes
         addedBy = attachment.addedBy
         createdAt = attachment.createdAt
+    }
+}
+
+// MARK: - The API document's schemas
+
+private let colorSchema = JSONSchema.string(
+    description: "`#RGB` or `#RRGGBB` (stored upper-case); an empty string means none.",
+    pattern: "^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
+
+extension TagResponse: Documented {
+    static let schemaName = "Tag"
+    static var schema: JSONSchema {
+        Schema.response([
+            "id": Schema.uuid, "name": Schema.string, "color": Schema.string.orNull, "description": Schema.string.orNull,
+            "createdAt": Schema.dateTime, "updatedAt": Schema.dateTime,
+        ])
+    }
+}
+
+extension TagSummary: Documented {
+    static let schemaName = "TagSummary"
+    static var schema: JSONSchema {
+        Schema.response(["id": Schema.uuid, "name": Schema.string, "color": Schema.string.orNull,
+                         "description": Schema.string.orNull])
+    }
+}
+
+extension CustomerTagResponse: Documented {
+    static let schemaName = "CustomerTag"
+    static var schema: JSONSchema {
+        Schema.response([
+            "id": Schema.uuid.described("The attachment's id (used by `DELETE /crm/customer-tags/{id}`)."),
+            "customerId": Schema.uuid,
+            "tag": TagSummary.ref,
+            "notes": Schema.string.orNull,
+            "addedBy": Schema.uuid.orNull,
+            "createdAt": Schema.dateTime,
+        ])
+    }
+}
+
+extension CreateTagRequest: Documented {
+    static let schemaName = "CreateTagRequest"
+    static var schema: JSONSchema {
+        Schema.request(["name": Schema.uniqueName, "color": colorSchema.orNull, "description": Schema.notes.orNull],
+                       required: ["name"])
+    }
+}
+
+extension UpdateTagRequest: Documented {
+    static let schemaName = "UpdateTagRequest"
+    static var schema: JSONSchema {
+        Schema.request([
+            "name": Schema.uniqueName.described("Null or absent leaves it unchanged.").orNull,
+            "color": colorSchema.described("Null clears it.").orNull,
+            "description": Schema.text(TextLimits.notes, "At most \(TextLimits.notes) characters; null clears it.").orNull,
+        ], required: [])
+    }
+}
+
+extension AttachTagRequest: Documented {
+    static let schemaName = "AttachTagRequest"
+    static var schema: JSONSchema {
+        Schema.request(["tagId": Schema.uuid.described("An existing tag (400 otherwise)."), "notes": Schema.notes.orNull],
+                       required: ["tagId"])
     }
 }
