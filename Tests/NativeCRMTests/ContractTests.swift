@@ -95,6 +95,7 @@ struct ContractTests {
             #expect(yaml.status == .ok)
             #expect(yaml.headers.first(name: .contentType)?.hasPrefix("application/yaml") == true)
             #expect(yaml.text.hasPrefix("openapi: 3.1"))
+            #expect(yaml.text == (try APIContract.yaml()), "the server serves the document of the code it runs")
             let html = try await t.get("/docs")
             #expect(html.status == .ok)
             #expect(html.headers.first(name: .contentType)?.hasPrefix("text/html") == true)

@@ -55,8 +55,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     app.consoleAssets = ConsoleAssets.bundled()
     if app.consoleAssets == nil { app.logger.warning("console assets not found: /app answers 404") }
-    app.apiDocument = APIDocument.load()
-    if app.apiDocument == nil { app.logger.warning("openapi.yaml not found: /openapi.yaml and /docs answer 404") }
+    app.apiDocument = APIDocument.built
+    if app.apiDocument == nil { app.logger.warning("the API document could not be built: /openapi.yaml and /docs answer 404") }
     app.notificationFanout = NotificationFanout()
     app.lifecycle.use(app.notificationFanout)
 

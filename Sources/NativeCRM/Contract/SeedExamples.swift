@@ -1,4 +1,4 @@
-/// The examples of the API document, taken from the seed document's own examples.
+/// The examples of the API document, taken from the seed document's own examples (its ids and values).
 enum SeedExamples {
     static let customerID = "3f2b8c1e-5d4a-4e8b-9a61-2c7d0e9f1a23"
     static let recordID = "7a1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
@@ -78,22 +78,15 @@ enum SeedExamples {
         "durationSeconds": 420,
     ]
 
-    static let communication: Example = [
-        "id": .string(commID),
-        "customerId": .string(customerID),
-        "type": "call",
-        "direction": "outgoing",
-        "status": "completed",
-        "subject": "Follow-up on treatment interest",
-        "notes": "Customer confirmed booking for next week",
-        "durationSeconds": 420,
+    /// The logged call: the request as sent, with what the server adds.
+    static let communication: Example = (["id": .string(commID)] as Example).merging(commRequest).merging([
         "scheduledAt": nil,
         "occurredAt": "2024-01-20T09:00:00Z",
         "metadata": [:],
         "loggedBy": .string(salesID),
         "createdAt": "2024-01-20T09:00:00.000Z",
         "updatedAt": "2024-01-20T09:00:00.000Z",
-    ]
+    ])
 
     static let actionRequest: Example = [
         "customerId": .string(customerID),
@@ -105,15 +98,8 @@ enum SeedExamples {
         "dueDate": "2024-01-31T09:00:00Z",
     ]
 
-    static let action: Example = [
-        "id": .string(actionID),
-        "customerId": .string(customerID),
-        "actionType": "follow_up",
-        "title": "Confirm appointment",
-        "description": "Call to confirm appointment 24 hours before",
-        "status": "pending",
-        "priority": "high",
-        "dueDate": "2024-01-31T09:00:00Z",
+    /// The created task: the request as sent, with what the server adds.
+    static let action: Example = (["id": .string(actionID)] as Example).merging(actionRequest).merging([
         "relatedAppointmentId": nil,
         "relatedLeadId": nil,
         "metadata": [:],
@@ -130,7 +116,7 @@ enum SeedExamples {
             "lastName": "Doe",
             "phone": "+41791234567",
         ],
-    ]
+    ])
 
     static let customerTag: Example = [
         "id": .string(attachID),
@@ -260,17 +246,8 @@ enum SeedExamples {
         "metadata": [:],
     ]
 
-    static let lead: Example = [
-        "id": .string(leadID),
-        "source": "facebook_ads",
-        "firstName": "Jane",
-        "lastName": "Smith",
-        "email": "jane@example.com",
-        "phone": "+1234567890",
-        "status": "new",
-        "notes": "Interested in botox treatment",
-        "estimatedValue": 500.0,
-        "metadata": [:],
+    /// The created lead: the request as sent, with what the server adds.
+    static let lead: Example = (["id": .string(leadID)] as Example).merging(leadRequest).merging([
         "assignedSalesId": .string(salesID),
         "lostReason": nil,
         "convertedCustomerId": nil,
@@ -279,7 +256,7 @@ enum SeedExamples {
         "createdBy": .string(adminID),
         "createdAt": "2024-01-20T09:00:00Z",
         "updatedAt": "2024-01-20T09:00:00Z",
-    ]
+    ])
 
     static let commRequestFull: Example = [
         "customerId": .string(customerID),

@@ -3,26 +3,18 @@ import Foundation
 import Vapor
 import Yams
 
-/// The OpenAPI contract (`openapi.yaml` at the repository root) and its HTML rendering, loaded once.
+/// The OpenAPI contract and its HTML rendering, built once per process from the route table
+/// (`APIContract`): the server serves the document of the code it runs, with or without a checkout
+/// (the committed `openapi.yaml` is the same text; `ContractTests` checks it).
 struct APIDocument: Sendable {
     let yaml: String
     let html: String
 
-    /// Looks for `openapi.yaml` in `CRM_OPENAPI_PATH`, the working directory, then the source checkout.
-    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) -> APIDocument? {
-        var candidates: [String] = []
-        if let path = environment["CRM_OPENAPI_PATH"], !path.isEmpty { candidates.append(path) }
-        candidates.append(FileManager.default.currentDirectoryPath + "/openapi.yaml")
-        let checkout = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(checkout.appendingPathComponent("openapi.yaml").path)
-        for path in candidates {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-                return APIDocument(yaml: text, html: (try? APIReferencePage.render(yaml: text)) ?? "<p>openapi.yaml could not be read</p>")
-            }
-        }
-        return nil
-    }
+    /// The built document; nil only if it cannot be built (then `/openapi.yaml` and `/docs` answer 404).
+    static let built: APIDocument? = {
+        guard let yaml = try? APIContract.yaml() else { return nil }
+        return APIDocument(yaml: yaml, html: (try? APIReferencePage.render(yaml: yaml)) ?? "<p>The document could not be rendered.</p>")
+    }()
 }
 
 extension Application {
@@ -39,13 +31,13 @@ struct APIDocsController {
     var endpoints: [Endpoint] {
         [
             Endpoint(.GET, "/openapi.yaml", .anyone, "This OpenAPI document", use: yaml, .init(
-                "getOpenAPIDocument", tag: "Documentation", "404 when the server cannot find `openapi.yaml`.",
+                "getOpenAPIDocument", tag: "Documentation", "The document of the running server, built from its route table.",
                 replies: [.ok(.object(description: "The OpenAPI 3.1 document (YAML)."), "The OpenAPI 3.1 document.",
-                              media: "application/yaml")], errors: [404])),
+                              media: "application/yaml")])),
             Endpoint(.GET, "/docs", .anyone, "HTML reference of this API", use: docs, .init(
                 "getDocs", tag: "Documentation",
-                "A self-contained HTML page (no scripts). 404 when the server cannot find `openapi.yaml`.",
-                replies: [.ok(Schema.string, "The HTML reference.", media: "text/html")], errors: [404])),
+                "A self-contained HTML page (no scripts) rendered from this document.",
+                replies: [.ok(Schema.string, "The HTML reference.", media: "text/html")])),
         ]
     }
 
