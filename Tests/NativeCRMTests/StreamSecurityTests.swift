@@ -103,7 +103,10 @@ struct StreamSecurityTests {
                 left = try await openStreams(t)
             }
             #expect(left == 0)
-            #expect(ContinuousClock.now - closedAt < .milliseconds(350), "ended within one poll interval")
+            // Well under the loop's 1 s session poll, so the hang-up itself ended it; the margin covers this
+            // test's own polling of the streams table while the whole suite runs in parallel (a loaded
+            // PostgreSQL run measured 359 ms).
+            #expect(ContinuousClock.now - closedAt < .milliseconds(700), "ended before the next session poll")
         }
     }
 }
