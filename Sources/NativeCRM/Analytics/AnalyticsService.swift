@@ -32,7 +32,7 @@ struct AnalyticsService: Sendable {
             throw APIError.invalid("endDate", "the range may span at most \(Self.maxDays) days")
         }
         if let salesID, caller.role != .salesperson {
-            guard let user = try await User.find(salesID, on: db), user.role == .salesperson else {
+            guard let user = try await User.find(salesID, on: db), user.role == .salesperson, user.kind == .person else {
                 throw APIError.notFound("Salesperson")
             }
         }
@@ -44,7 +44,7 @@ struct AnalyticsService: Sendable {
     {
         let range = (clinicTime.startOfDay(start), clinicTime.startOfNextDay(end))
         let sql = db.sql
-        let team: SQLQueryString = "SELECT id FROM users WHERE role = \(literal: UserRole.salesperson.rawValue)"
+        let team: SQLQueryString = "SELECT id FROM users WHERE role = \(literal: UserRole.salesperson.rawValue) AND \(User.personSQL())"
         /// `column = salesperson`, or `column IN (every salesperson)` for the team.
         func owner(_ column: String) -> SQLQueryString {
             let column = SQLColumn(column)
@@ -89,6 +89,7 @@ struct AnalyticsService: Sendable {
               \(Self.count("first_contact_minutes IS NOT NULL")) AS contacted
             FROM leads
             WHERE \(owner("assigned_sales_id")) AND created_at >= \(bind: range.0) AND created_at < \(bind: range.1)
+              AND \(Lead.realSQL)
             GROUP BY source
             """).all()
 
@@ -133,7 +134,7 @@ struct AnalyticsService: Sendable {
         let rows = try await db.sql.raw("""
             SELECT first_contact_minutes AS minutes FROM leads
             WHERE \(owner) AND created_at >= \(bind: range.0) AND created_at < \(bind: range.1)
-              AND first_contact_minutes IS NOT NULL
+              AND first_contact_minutes IS NOT NULL AND \(Lead.realSQL)
             ORDER BY first_contact_minutes ASC
             LIMIT \(unsafeRaw: String(count % 2 == 0 ? 2 : 1)) OFFSET \(unsafeRaw: String((count - 1) / 2))
             """).all()

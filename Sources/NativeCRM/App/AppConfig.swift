@@ -39,6 +39,38 @@ public enum DatabaseTarget: Sendable, Equatable {
     }
 }
 
+/// Meta Lead Ads (`CRM_META_*`); each part unset switches that part off (the webhook answers 403 or
+/// 401, and queued leads wait for a page token).
+public struct MetaConfig: Sendable {
+    public var verifyToken: String?
+    public var appSecret: String?
+    public var pageToken: String?
+    public var graphURL: String
+    /// How long one Graph API call may take.
+    public var timeout: TimeInterval
+
+    public static let defaultGraphURL = "https://graph.facebook.com/v21.0"
+
+    public init(verifyToken: String? = nil, appSecret: String? = nil, pageToken: String? = nil,
+                graphURL: String = MetaConfig.defaultGraphURL, timeout: TimeInterval = 10) {
+        self.verifyToken = verifyToken
+        self.appSecret = appSecret
+        self.pageToken = pageToken
+        self.graphURL = graphURL
+        self.timeout = timeout
+    }
+}
+
+/// `CRM_META_GRAPH_URL`: an http(s) base without a trailing slash.
+func parseGraphURL(_ raw: String?) throws -> String {
+    guard var value = raw, !value.isEmpty else { return MetaConfig.defaultGraphURL }
+    guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
+        throw ConfigurationError(variable: "CRM_META_GRAPH_URL", problem: "must be an http(s) URL")
+    }
+    while value.hasSuffix("/") { value.removeLast() }
+    return value
+}
+
 /// Typed configuration, read once from the environment in `configure`.
 public struct AppConfig: Sendable {
     public var database: DatabaseTarget
@@ -69,6 +101,16 @@ public struct AppConfig: Sendable {
     /// A bearer token for `GET /metrics` (`CRM_METRICS_TOKEN`, at least 32 characters), so a scraper
     /// needs no user; without it only an ADMIN's token reads the metrics.
     public var metricsToken: String?
+    /// The key Google Ads sends in its lead form webhook's `google_key` (`CRM_GOOGLE_LEAD_KEY`, at least
+    /// 16 characters); without it `POST /crm/intake/google` refuses every delivery.
+    public var googleLeadKey: String?
+    /// The server's address as its users reach it (`CRM_PUBLIC_URL`, e.g. `https://crm.clinic.example`):
+    /// the base of calendar feed URLs. Without it the request's `Host` is used, over http.
+    public var publicURL: String?
+    /// Meta Lead Ads: the webhook's verify token (`CRM_META_VERIFY_TOKEN`), the app secret its payloads
+    /// are signed with (`CRM_META_APP_SECRET`), the page token the lead details are fetched with
+    /// (`CRM_META_PAGE_TOKEN`) and the Graph API's base (`CRM_META_GRAPH_URL`).
+    public var meta: MetaConfig
 
     public init(
         database: DatabaseTarget, jwtSecret: String, jwtSecretGenerated: Bool = false,
@@ -76,7 +118,7 @@ public struct AppConfig: Sendable {
         reminderMinutes: Int = 15, tokenTTL: Int = 28_800, bcryptCost: Int = 12, databasePoolSize: Int? = nil,
         idempotencyTTL: Int = 86_400, trustedProxies: [IPNetwork] = [], connectionTimeouts: ConnectionTimeouts = .init(),
         logQueries: Bool = false, corsOrigins: [String] = [], timeZone: TimeZone = TimeZone(identifier: "UTC")!,
-        metricsToken: String? = nil
+        metricsToken: String? = nil, googleLeadKey: String? = nil, publicURL: String? = nil, meta: MetaConfig = .init()
     ) {
         self.database = database
         self.jwtSecret = jwtSecret
@@ -95,6 +137,9 @@ public struct AppConfig: Sendable {
         self.corsOrigins = corsOrigins
         self.timeZone = timeZone
         self.metricsToken = metricsToken
+        self.googleLeadKey = googleLeadKey
+        self.publicURL = publicURL
+        self.meta = meta
     }
 
     /// Reads every variable of the README's configuration table; a bad value throws naming it.
@@ -125,6 +170,18 @@ public struct AppConfig: Sendable {
         if let metricsToken, metricsToken.count < 32 {
             throw ConfigurationError(variable: "CRM_METRICS_TOKEN", problem: "must be at least 32 characters")
         }
+        let googleLeadKey = env["CRM_GOOGLE_LEAD_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let googleLeadKey, googleLeadKey.count < 16 {
+            throw ConfigurationError(variable: "CRM_GOOGLE_LEAD_KEY", problem: "must be at least 16 characters")
+        }
+        var publicURL = env["CRM_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let raw = publicURL {
+            guard let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
+                  url.query == nil else {
+                throw ConfigurationError(variable: "CRM_PUBLIC_URL", problem: "must be an http(s) URL such as https://crm.clinic.example")
+            }
+            while publicURL?.hasSuffix("/") == true { publicURL?.removeLast() }
+        }
         return AppConfig(
             database: database, jwtSecret: secret, jwtSecretGenerated: generated,
             adminEmail: adminEmail, adminPassword: adminPassword,
@@ -138,7 +195,11 @@ public struct AppConfig: Sendable {
             trustedProxies: try parseTrustedProxies(env["CRM_TRUSTED_PROXIES"]),
             corsOrigins: try parseOrigins(env["CRM_CORS_ORIGINS"]),
             timeZone: try parseTimeZone(env["CRM_TIME_ZONE"]),
-            metricsToken: metricsToken
+            metricsToken: metricsToken, googleLeadKey: googleLeadKey, publicURL: publicURL,
+            meta: MetaConfig(verifyToken: env["CRM_META_VERIFY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+                             appSecret: env["CRM_META_APP_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
+                             pageToken: env["CRM_META_PAGE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+                             graphURL: try parseGraphURL(env["CRM_META_GRAPH_URL"]))
         )
     }
 

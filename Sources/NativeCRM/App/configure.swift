@@ -17,6 +17,8 @@ public func configure(_ app: Application) async throws {
         if case .sqlite = config.database { try await DatabaseSetup.refreshStatistics(app.db) }
         try await AdminBootstrap.run(on: app)
         app.lifecycle.use(NotificationScheduler())
+        // Meta's announced leads are fetched once a page token is configured (until then they wait).
+        if app.crmConfig.meta.pageToken != nil { app.lifecycle.use(IntakeWorker()) }
         try CRMTracing.configure(app, environment: ProcessInfo.processInfo.environment)
     }
 }

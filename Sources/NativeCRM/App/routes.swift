@@ -15,15 +15,18 @@ enum API {
             + APIDocsController().endpoints   // /openapi.yaml and /docs: anyone
             + AuthController().endpoints      // login: anyone; me, logout, password: signed in
             + UserController().endpoints      // ADMIN; one user: also anyone for their own id
+            + APIKeyController().endpoints    // ADMIN; people only
             + CustomerController().endpoints
             + CommunicationController().endpoints
             + ActionController().endpoints    // a salesperson's are scoped to their own
             + LeadController().endpoints      // a salesperson updates own or unassigned
+            + IntakeController().endpoints    // API keys with the intake scope only
             + AnalyticsController().endpoints // a salesperson: own only
             + NotificationController().endpoints  // always the caller's own; the stream also by ?ticket=
             + CatalogController().endpoints
             + AppointmentController().endpoints
             + TagController().endpoints
+            + CalendarController().endpoints  // one's own feed; the feed itself by its token
             + AuditController().endpoints     // the whole trail: ADMIN; a customer's: whoever reads customers
             + ConsoleController().endpoints   // /app, the salesperson console: anyone (it signs in)
     }

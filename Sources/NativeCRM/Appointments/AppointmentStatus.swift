@@ -1,3 +1,5 @@
+import SQLKit
+
 /// Appointment lifecycle (SPEC).
 public enum AppointmentStatus: String, APIEnum, Documented {
     case scheduled, confirmed, completed, cancelled
@@ -8,4 +10,7 @@ public enum AppointmentStatus: String, APIEnum, Documented {
     static let upcoming: [AppointmentStatus] = [.scheduled, .confirmed]
 
     var isUpcoming: Bool { Self.upcoming.contains(self) }
+
+    /// `<column> IN ('scheduled', 'confirmed')`, from `upcoming`.
+    static func upcomingSQL(_ column: String) -> SQLQueryString { inSQL(column, upcoming.map(\.rawValue)) }
 }

@@ -20,7 +20,7 @@ struct AuthController {
             Endpoint(.POST, "/auth/logout", .everyone, "End this token", use: logout, .init(
                 "logout", tag: "Auth",
                 "The token of this request stops working at once, on every instance; the user's other tokens stay.",
-                replies: [.noContent("Signed out.")])),
+                replies: [.noContent("Signed out.")])).forPeopleOnly(),
             Endpoint(.POST, "/auth/password", .everyone, "Change your own password", use: changePassword, .init(
                 "changePassword", tag: "Auth",
                 "Checks `currentPassword` under the login throttle (a wrong one is a 400 naming it; too many: 429). "
@@ -28,7 +28,7 @@ struct AuthController {
                 body: PasswordChangeRequest.self,
                 bodyExamples: Example.named(["change": ("Change the password",
                                                         ["currentPassword": "change-me-now", "newPassword": "a-longer-secret"])]),
-                replies: [.ok(LoginResponse.ref, "Changed; a new token.")], errors: [400, 429])),
+                replies: [.ok(LoginResponse.ref, "Changed; a new token.")], errors: [400, 429])).forPeopleOnly(),
         ]
     }
 

@@ -89,7 +89,7 @@ struct AuthService: Sendable {
         let delay = LoginThrottle.delay(afterFailures: counts.account - 1)
         if delay > .zero { try await Task.sleep(for: delay) }
 
-        let user = try await User.query(on: db).filter(\.$email == email).first()
+        let user = try await User.query(on: db).filter(\.$email == email).filter(\.$kind == .person).first()
         // Verify against a real hash even for unknown emails so timing does not reveal which exist.
         let matches = try await hasher.verify(password, against: user?.passwordHash ?? decoyHash)
         guard let user, matches, user.active else {

@@ -11,15 +11,15 @@ struct UserController {
                 bodyExamples: Example.named(["salesperson": ("A salesperson", [
                     "email": "maria@clinic.example", "name": "Maria Rossi", "role": "SALESPERSON", "password": "s3cret-pass",
                 ])]),
-                replies: [.created(UserResponse.ref, "The created user.")], errors: [409])),
+                replies: [.created(UserResponse.ref, "The created user.")], errors: [409])).forPeopleOnly(),
             Endpoint(.GET, "/crm/users", .admin, "List users", use: list, .init(
                 "listUsers", tag: "Users", "Ordered by email; keyset-paged.",
                 parameters: [Param.queryEnum("role", UserRole.self, "Only users with this role."),
                              Param.query("active", Param.boolean, "Only active (true) or inactive (false) users.")] + Param.paging,
-                replies: [.ok(UserResponse.ref, "A page of users (bare array).", list: true)], errors: [400])),
+                replies: [.ok(UserResponse.ref, "A page of users (bare array).", list: true)], errors: [400])).forPeopleOnly(),
             Endpoint(.GET, "/crm/users/{id}", .adminOrSelf, "One user", use: show, .init(
                 "getUser", tag: "Users", parameters: [Param.path("id", "The user's id.")],
-                replies: [.ok(UserResponse.ref, "The user.")], errors: [400, 404])),
+                replies: [.ok(UserResponse.ref, "The user.")], errors: [400, 404])).forPeopleOnly(),
             Endpoint(.PATCH, "/crm/users/{id}", .admin, "Rename, change role, (de)activate or reset the password of a user",
                      use: update, .init(
                 "updateUser", tag: "Users", "The last active ADMIN cannot be demoted or deactivated (409 `last-admin`).",
@@ -28,7 +28,7 @@ struct UserController {
                     "deactivate": ("Deactivate", ["active": false]),
                     "reset": ("Reset the password", ["password": "a-new-secret-1"]),
                 ]),
-                replies: [.ok(UserResponse.ref, "The updated user.")], errors: [404, 409])),
+                replies: [.ok(UserResponse.ref, "The updated user.")], errors: [404, 409])).forPeopleOnly(),
         ]
     }
 

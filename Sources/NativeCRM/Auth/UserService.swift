@@ -45,12 +45,12 @@ struct UserService: Sendable {
         guard caller.role == .admin || caller.id == id else {
             throw APIError(.forbidden, code: "forbidden", detail: "Only an ADMIN reads other users.")
         }
-        guard let user = try await User.find(id, on: db) else { throw APIError.notFound("User") }
+        guard let user = try await User.find(id, on: db), user.kind == .person else { throw APIError.notFound("User") }
         return user
     }
 
     func list(_ page: PageRequest, role: UserRole?, active: Bool?) async throws -> Page<User> {
-        let query = User.query(on: db)
+        let query = User.query(on: db).filter(\.$kind == .person)
         if let role { query.filter(\.$role == role) }
         if let active { query.filter(\.$active == active) }
         return try await query.page(ascendingBy: \.$email, page) { $0.email }
@@ -74,13 +74,13 @@ struct UserService: Sendable {
                     UPDATE users SET updated_at = updated_at WHERE role = \(bind: UserRole.admin.rawValue) AND active = \(bind: true)
                     """).run()
             }
-            guard let user = try await User.find(id, on: db) else { throw APIError.notFound("User") }
+            guard let user = try await User.find(id, on: db), user.kind == .person else { throw APIError.notFound("User") }
             let before = user.auditFields
             let losesAdmin = user.role == .admin && user.active
                 && ((input.role.map { $0 != .admin } ?? false) || input.active == false)
             if losesAdmin {
                 let otherAdmins = try await User.query(on: db)
-                    .filter(\.$role == .admin).filter(\.$active == true).filter(\.$id != id).count()
+                    .filter(\.$role == .admin).filter(\.$active == true).filter(\.$kind == .person).filter(\.$id != id).count()
                 if otherAdmins == 0 {
                     throw APIError.conflict("The last active ADMIN cannot be demoted or deactivated.",
                                             code: "last-admin")

@@ -52,11 +52,18 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
     public var requestID: String? = nil
     /// The token this request came with: its id, expiry and epoch (for logout and the live stream).
     var session: Session? = nil
+    /// Set when the caller is an API key (`APIKey`), not a person.
+    var apiKey: APIKeyGrant? = nil
 
     struct Session: Sendable {
         let tokenID: String
         let expiresAt: Date
         let epoch: Int
+    }
+
+    /// What an API key may do beyond its role: nothing more, and with scopes, less.
+    struct APIKeyGrant: Sendable {
+        let scopes: [APIKeyScope]
     }
 }
 
@@ -64,6 +71,13 @@ public struct AuthenticatedUser: Authenticatable, Sendable {
 /// A token counts only while its user is active, its epoch is the user's, and it was not logged out.
 struct BearerAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
+        if APIKey.looksLikeKey(bearer.token) {
+            guard var user = try await APIKeyService(db: request.db, clock: request.clock).signIn(bearer.token) else { return }
+            user.requestID = request.requestID
+            request.auth.login(user)
+            request.logger[metadataKey: "user-id"] = .string(user.id.uuidString)
+            return
+        }
         guard UserToken.hasPinnedAlgorithm(bearer.token),
               let token = try? await request.jwt.verify(bearer.token, as: UserToken.self),
               token.isCurrent(at: request.clock.now),
@@ -95,12 +109,39 @@ struct BearerAuthenticator: AsyncBearerAuthenticator {
     }
 }
 
-/// Lets a request through only with a signed-in user of one of the allowed roles (401 / 403 otherwise).
+/// Whether an endpoint takes API keys (`APIKey`), and which.
+enum KeyAccess: Sendable, Equatable {
+    /// A key acts with its role's rights; a key narrowed by scopes is refused.
+    case role
+    /// People only: managing users and keys, one's own password and session, the live stream.
+    case refused
+    /// Only a key carrying this scope (a person's token is refused).
+    case scope(APIKeyScope)
+}
+
+/// Lets a request through only with a signed-in caller of one of the allowed roles, and an API key only
+/// where `keys` lets it (401 / 403 otherwise).
 struct RoleGuard: AsyncMiddleware {
     let allowed: Set<UserRole>
+    var keys: KeyAccess = .role
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let user = request.auth.get(AuthenticatedUser.self) else { throw APIError.unauthorized }
+        switch keys {
+        case .role:
+            if let key = user.apiKey, !key.scopes.isEmpty {
+                throw APIError(.forbidden, code: "forbidden", detail: "This API key is limited to: "
+                               + key.scopes.map(\.rawValue).joined(separator: ", ") + ".")
+            }
+        case .refused:
+            guard user.apiKey == nil else {
+                throw APIError(.forbidden, code: "forbidden", detail: "An API key cannot do this; a person must sign in.")
+            }
+        case let .scope(scope):
+            guard let key = user.apiKey, key.scopes.contains(scope) else {
+                throw APIError(.forbidden, code: "forbidden", detail: "Only an API key with the `\(scope.rawValue)` scope may call this.")
+            }
+        }
         guard allowed.contains(user.role) else { throw APIError.forbidden }
         return try await next.respond(to: request)
     }

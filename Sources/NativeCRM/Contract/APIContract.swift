@@ -12,10 +12,11 @@ enum APIContract {
         ProblemDocument.self, FieldError.self,
         UserRole.self, CustomerStatus.self, AppointmentStatus.self, CommunicationType.self,
         CommunicationDirection.self, CommunicationStatus.self, ActionType.self, ActionStatus.self,
-        ActionPriority.self, LeadSource.self, LeadStatus.self, NotificationType.self,
+        ActionPriority.self, LeadSource.self, LeadStatus.self, NotificationType.self, APIKeyScope.self,
         HealthController.Health.self, HealthController.Readiness.self,
         LoginRequest.self, PasswordChangeRequest.self, LoginUser.self, LoginResponse.self, UserResponse.self,
         CreateUserRequest.self, UpdateUserRequest.self,
+        APIKeyResponse.self, CreatedAPIKeyResponse.self, CreateAPIKeyRequest.self,
         CustomerResponse.self, CustomerResponse.Created.self, CreateCustomerRequest.self, UpdateCustomerRequest.self,
         CustomerBrief.self, RepeatCustomerResponse.self, FollowUpCustomerResponse.self,
         TreatmentHistoryEntry.self, RecordResponse.self, RecordSummary.self, CustomerRecordResponse.self,
@@ -25,12 +26,13 @@ enum APIContract {
         ServiceResponse.self, CreateServiceRequest.self, UpdateServiceRequest.self,
         CommunicationResponse.self, CreateCommunicationRequest.self, UpdateCommunicationRequest.self,
         ActionResponse.self, CreateActionRequest.self, UpdateActionRequest.self,
-        LeadResponse.self, CreateLeadRequest.self, UpdateLeadRequest.self,
+        LeadResponse.self, CreateLeadRequest.self, UpdateLeadRequest.self, IntakeLeadRequest.self, IntakeReceipt.self,
+        GoogleLeadWebhook.self, MetaReceipt.self, MetaLeadWebhook.self,
         SalespersonAnalyticsResponse.self,
         NotificationResponse.self, NotificationEvent.self, StreamTickets.Issued.self, ReadAllResponse.self,
         TagResponse.self, TagSummary.self, CustomerTagResponse.self, CreateTagRequest.self, UpdateTagRequest.self,
         AttachTagRequest.self,
-        AuditEntryResponse.self, TimelineItemResponse.self,
+        AuditEntryResponse.self, TimelineItemResponse.self, CalendarFeedService.Created.self,
     ]
 
     static let description = """
@@ -54,6 +56,9 @@ enum APIContract {
         - Every `POST` under /crm accepts an `Idempotency-Key` header: a retry gets the first answer.
         - Roles: SALESPERSON, SECRETARIAT, ADMIN. Each operation lists its roles in its description and in
           `x-roles`.
+        - Machines sign in with an API key (`Authorization: Bearer crm_live_…`, made by an ADMIN at
+          `/crm/api-keys`): it acts with its role, or only on its scopes' endpoints; `x-api-keys` says
+          whether an operation takes keys (`role`), refuses them (`refused`) or needs a scope (`intake`).
 
         """
 
@@ -62,11 +67,14 @@ enum APIContract {
         ("Documentation", "This document and its HTML rendering."),
         ("Auth", "Sign-in and the current user."),
         ("Users", "The people who use the CRM (ADMIN only)."),
+        ("API keys", "Keys machines sign in with (ADMIN, people only)."),
         ("Customers", "Customers, repeat customers and the follow-up list."),
         ("Records", "The customer record and its derived statistics."),
         ("Communications", "The communication log."),
         ("Actions", "Actions and tasks."),
         ("Leads", "Leads, assignment and conversion."),
+        ("Calendar", "Private iCalendar feeds of one's actions and appointments."),
+        ("Intake", "Leads that arrive by themselves: websites and forms (API keys with the `intake` scope)."),
         ("Analytics", "Salesperson performance."),
         ("Notifications", "The inbox and its live stream."),
         ("Catalog", "Clinics and services."),
@@ -146,13 +154,33 @@ enum APIContract {
         var codes = Set(operation.errors)
         let writes = [.POST, .PUT, .PATCH, .DELETE].contains(endpoint.method)
         let edits = operation.versioned && [.PUT, .PATCH].contains(endpoint.method)
-        if endpoint.audience != .anyone { codes.insert(401) }
-        if [.frontDesk, .sellers, .admin].contains(endpoint.audience) { codes.insert(403) }
+        // Signed in: a role outside the audience, or an API key the row does not take, is a 403.
+        if endpoint.audience == .platform { codes.insert(401) } else if endpoint.audience != .anyone { codes.formUnion([401, 403]) }
         if operation.body != nil { codes.formUnion([400, 413, 415]) }
         if endpoint.idempotent { codes.formUnion([400, 409, 422]) }
         if edits { codes.formUnion([400, 412]) }
         if writes && endpoint.path.hasPrefix("/crm/") { codes.insert(503) }
         return codes.sorted()
+    }
+
+    /// `x-api-keys`: `role` (a key acts with its role), `refused`, or the scope a key must carry; `none`
+    /// for a public endpoint.
+    static func keyWord(_ endpoint: Endpoint) -> String {
+        guard endpoint.audience != .anyone, endpoint.audience != .platform else { return "none" }
+        switch endpoint.keys {
+        case .role: return "role"
+        case .refused: return "refused"
+        case let .scope(scope): return scope.rawValue
+        }
+    }
+
+    static func keySentence(_ endpoint: Endpoint) -> String {
+        guard endpoint.audience != .anyone, endpoint.audience != .platform else { return "" }
+        switch endpoint.keys {
+        case .role: return " API keys: with their role's rights; a key narrowed by scopes gets 403."
+        case .refused: return " API keys: refused (403); a person must sign in."
+        case .scope: return ""
+        }
     }
 
     static func operation(_ endpoint: Endpoint, _ operation: Endpoint.Operation) -> OpenAPI.Operation {
@@ -185,13 +213,14 @@ enum APIContract {
             OpenAPI.Request(content: .direct([.json: OpenAPI.Content(
                 schema: body.ref, examples: operation.bodyExamples.isEmpty ? nil : operation.bodyExamples)]), required: true)
         }
-        let description = (operation.description + "\n\n" + endpoint.audience.sentence)
+        let description = (operation.description + "\n\n" + endpoint.audience.sentence + keySentence(endpoint))
             .trimmingCharacters(in: .whitespacesAndNewlines)
         var documented = OpenAPI.Operation(
             tags: [operation.tag], summary: endpoint.summary, description: description, operationId: operation.id,
             parameters: parameters.map { .b($0) }, responses: responses,
-            security: endpoint.audience == .anyone ? [] : nil,
-            vendorExtensions: ["x-roles": AnyCodable(endpoint.audience.roles.map(\.rawValue))])
+            security: [.anyone, .platform].contains(endpoint.audience) ? [] : nil,
+            vendorExtensions: ["x-roles": AnyCodable(endpoint.audience.roles.map(\.rawValue)),
+                               "x-api-keys": AnyCodable(keyWord(endpoint))])
         documented.requestBody = requestBody.map { .b($0) }
         return documented
     }
@@ -230,8 +259,33 @@ enum APIContract {
     /// The document as `openapi.yaml` holds it. Two spellings of Yams' are rewritten so that every YAML
     /// reader (PyYAML's 1.1 rules included) reads the same document: numbers in scientific notation
     /// (`5e+2`, a string to YAML 1.1) become plain decimals, and status codes become quoted keys.
+    /// An operation's vendor extensions are a dictionary, which Yams writes in any order: each
+    /// operation's `x-api-keys` line goes right after its `x-roles` (the k-th of each belong together:
+    /// every operation has one of both, in the same order).
+    static func vendorKeysInOrder(_ yaml: String) throws -> String {
+        var lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let keyLines = lines.filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("x-api-keys:") }
+        lines.removeAll { $0.trimmingCharacters(in: .whitespaces).hasPrefix("x-api-keys:") }
+        var out: [String] = []
+        var next = keyLines.makeIterator()
+        var index = 0
+        while index < lines.count {
+            let line = lines[index]
+            out.append(line)
+            index += 1
+            guard line.trimmingCharacters(in: .whitespaces).hasPrefix("x-roles:") else { continue }
+            let indent = String(line.prefix { $0 == " " })
+            while index < lines.count, lines[index].hasPrefix(indent + "- ") || lines[index].hasPrefix(indent + "  ") {
+                out.append(lines[index])
+                index += 1
+            }
+            if let key = next.next() { out.append(key) }
+        }
+        return out.joined(separator: "\n")
+    }
+
     static func yaml(_ endpoints: [Endpoint] = API.endpoints) throws -> String {
-        let encoded = try YAMLEncoder().encode(document(endpoints))
+        let encoded = try Self.vendorKeysInOrder(try YAMLEncoder().encode(document(endpoints)))
         let statusKey = try Regex(#"^(\s*)([1-5][0-9][0-9]):$"#)
         let scientific = try Regex(#"^(.*(?::|-) )(-?[0-9]+(?:\.[0-9]+)?e[+-][0-9]+)$"#)
         return encoded.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in

@@ -14,6 +14,11 @@ enum Audience: Sendable, CaseIterable {
     case admin
     /// An ADMIN for anyone; any signed-in user for their own id (the handler refuses another's).
     case adminOrSelf
+    /// API keys with the `intake` scope, whatever their role; no person.
+    case intakeKeys
+    /// An ad platform's webhook: no token; the platform proves itself with a shared secret or a
+    /// signature the handler checks (401 otherwise).
+    case platform
 
     /// The roles the document lists in `x-roles` (empty: public).
     var roles: [UserRole] {
@@ -23,11 +28,12 @@ enum Audience: Sendable, CaseIterable {
         case .frontDesk: [.secretariat, .admin]
         case .sellers: [.salesperson, .admin]
         case .admin, .adminOrSelf: [.admin]
+        case .intakeKeys, .platform: []
         }
     }
 
     /// The roles the route's guard lets through (the handler may refuse more).
-    var allowed: Set<UserRole> { self == .adminOrSelf ? Set(UserRole.allCases) : Set(roles) }
+    var allowed: Set<UserRole> { [.adminOrSelf, .intakeKeys].contains(self) ? Set(UserRole.allCases) : Set(roles) }
 
     /// The sentence each operation's description ends with.
     var sentence: String {
@@ -38,6 +44,8 @@ enum Audience: Sendable, CaseIterable {
         case .sellers: "Roles: SALESPERSON, ADMIN; a SECRETARIAT gets 403."
         case .admin: "Roles: ADMIN only; other roles get 403."
         case .adminOrSelf: "Roles: ADMIN for any user; any signed-in user for their own id (403 for another)."
+        case .intakeKeys: "Callers: API keys with the `intake` scope (whatever their role); a person's token gets 403."
+        case .platform: "Callers: the ad platform, proving itself as described (no bearer token; 401 otherwise)."
         }
     }
 }
@@ -60,6 +68,9 @@ struct Endpoint: Sendable {
     /// Whether a POST honours `Idempotency-Key`: every POST under `/crm` but the stream ticket, whose
     /// answer must never be stored.
     var idempotent: Bool
+    /// Whether API keys may call it (`KeyAccess`): the intake endpoints only with their scope, the
+    /// people-only ones (`forPeopleOnly()`) never, the rest with the key's role.
+    var keys: KeyAccess
 
     init<Answer: AsyncResponseEncodable>(
         _ method: HTTPMethod, _ path: String, _ audience: Audience, _ summary: String,
@@ -72,6 +83,7 @@ struct Endpoint: Sendable {
         self.handler = { req in try await handler(req).encodeResponse(for: req) }
         self.operation = operation
         idempotent = method == .POST && path.hasPrefix("/crm/")
+        keys = audience == .intakeKeys ? .scope(.intake) : .role
     }
 
     /// Vapor's path components: `{id}` becomes `:id`.
@@ -96,6 +108,13 @@ struct Endpoint: Sendable {
         return copy
     }
 
+    /// API keys are refused here (403): what only a person may do.
+    func forPeopleOnly() -> Endpoint {
+        var copy = self
+        copy.keys = .refused
+        return copy
+    }
+
     func withoutIdempotency() -> Endpoint {
         var copy = self
         copy.idempotent = false
@@ -105,10 +124,10 @@ struct Endpoint: Sendable {
     /// The middleware in front of the handler: who may call, then safe retries.
     var middleware: [any Middleware] {
         if let guardedBy { return guardedBy }
-        guard audience != .anyone else { return [] }
+        guard audience != .anyone, audience != .platform else { return [] }
         var chain: [any Middleware] = [BearerAuthenticator()]
         if let alsoSignedInBy { chain.append(alsoSignedInBy) }
-        chain.append(RoleGuard(allowed: audience.allowed))
+        chain.append(RoleGuard(allowed: audience.allowed, keys: keys))
         if idempotent { chain.append(IdempotencyMiddleware()) }
         return chain
     }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 
 /// A prospective customer from an ad, a referral, a walk-in or the website.
@@ -24,12 +25,28 @@ final class Lead: Model, StoresMetadata, @unchecked Sendable {
     @OptionalField(key: "first_contact_minutes") var firstContactMinutes: Double?
     @Field(key: "search_text") var searchText: String
     @OptionalField(key: "created_by") var createdBy: UUID?
+    /// The sender's id for the lead (intake); unique per source.
+    @OptionalField(key: "external_id") var externalID: String?
+    /// `LeadAttribution` as JSON text: where the lead came from.
+    @Field(key: "attribution") var attributionText: String
+    /// The existing customer whose email or phone the lead carried when it arrived.
+    @OptionalField(key: "matched_customer_id") var matchedCustomerID: UUID?
+    /// A platform's test lead: kept, left out of analytics.
+    @Field(key: "is_test") var isTest: Bool
     /// Optimistic-concurrency version, sent as the ETag; bumped by every edit.
     @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// Not a platform's test lead (`is_test`), in SQL: what analytics counts.
+    static let realSQL: SQLQueryString = "is_test = \(bind: false)"
+
+    var attribution: [String: String] {
+        get { LeadAttribution.decode(attributionText) }
+        set { attributionText = LeadAttribution.encode(newValue) }
+    }
 
     func refreshSearchText() {
         searchText = ContactFields.searchText(firstName, lastName, email, phone)
@@ -49,7 +66,7 @@ final class Lead: Model, StoresMetadata, @unchecked Sendable {
 extension Lead {
     /// Fluent's list of fields, spelled out so rows decode without reflection (`ModelFieldListTests`
     /// checks it against the declared properties).
-    var properties: [any AnyProperty] { [$id, $source, $firstName, $lastName, $email, $phone, $status, $notes, $estimatedValueCents, $metadataText, $assignedSalesID, $lostReason, $convertedCustomerID, $convertedAt, $firstContactedAt, $firstContactMinutes, $searchText, $createdBy, $version, $createdAt, $updatedAt] }
+    var properties: [any AnyProperty] { [$id, $source, $firstName, $lastName, $email, $phone, $status, $notes, $estimatedValueCents, $metadataText, $assignedSalesID, $lostReason, $convertedCustomerID, $convertedAt, $firstContactedAt, $firstContactMinutes, $searchText, $createdBy, $externalID, $attributionText, $matchedCustomerID, $isTest, $version, $createdAt, $updatedAt] }
 }
 
 /// What the audit trail records of it (`AuditLog`).
@@ -61,7 +78,9 @@ extension Lead: Auditable {
         ["source": .init(source), "firstName": .init(firstName), "lastName": .init(lastName), "email": .init(email),
          "phone": .init(phone), "status": .init(status), "notes": .init(notes), "estimatedValue": .init(cents: estimatedValueCents),
          "assignedSalesId": .init(assignedSalesID), "lostReason": .init(lostReason),
-         "convertedCustomerId": .init(convertedCustomerID), "metadata": .init(json: metadata)]
+         "convertedCustomerId": .init(convertedCustomerID), "metadata": .init(json: metadata),
+         "externalId": .init(externalID), "attribution": .object(attribution.mapValues { .string($0) }),
+         "matchedCustomerId": .init(matchedCustomerID), "isTest": .init(isTest)]
     }
 }
 

@@ -25,7 +25,7 @@ struct LeadAssigner: Sendable {
             SELECT u.id AS id, COUNT(l.id) AS open_leads
             FROM users u
             LEFT JOIN leads l ON l.assigned_sales_id = u.id AND \(LeadStatus.openSQL("l.status"))
-            WHERE u.role = \(bind: UserRole.salesperson.rawValue) AND u.active = \(bind: true)
+            WHERE u.role = \(bind: UserRole.salesperson.rawValue) AND u.active = \(bind: true) AND \(User.personSQL("u"))
             GROUP BY u.id, u.created_at
             ORDER BY COUNT(l.id) ASC, u.created_at ASC, u.id ASC
             LIMIT 1

@@ -48,6 +48,10 @@ struct LeadResponse: Content {
     @NullEncodable var convertedAt: Date?
     @NullEncodable var firstContactedAt: Date?
     @NullEncodable var createdBy: UUID?
+    @NullEncodable var externalId: String?
+    var attribution: [String: String]
+    @NullEncodable var matchedCustomerId: UUID?
+    var isTest: Bool
     var createdAt: Date
     var updatedAt: Date
 
@@ -68,9 +72,28 @@ struct LeadResponse: Content {
         convertedAt = lead.convertedAt
         firstContactedAt = lead.firstContactedAt
         createdBy = lead.createdBy
+        externalId = lead.externalID
+        attribution = lead.attribution
+        matchedCustomerId = lead.matchedCustomerID
+        isTest = lead.isTest
         createdAt = lead.createdAt
         updatedAt = lead.updatedAt
     }
+}
+
+/// `POST /crm/intake/leads`: a website's or form tool's lead (the seed's lead fields, with the
+/// sender's id for it and where it came from).
+struct IntakeLeadRequest: Content {
+    var source: LeadSource
+    var firstName: String
+    var lastName: String?
+    var email: String?
+    var phone: String?
+    var notes: String?
+    var estimatedValue: Money?
+    var metadata: JSONObject?
+    var externalId: String?
+    var attribution: [String: String]?
 }
 
 /// Filters of `GET /crm/leads`.
@@ -102,9 +125,46 @@ extension LeadResponse: Documented {
             "convertedCustomerId": Schema.uuid.orNull,
             "convertedAt": Schema.dateTime.orNull,
             "firstContactedAt": Schema.dateTime.orNull,
-            "createdBy": Schema.uuid.orNull,
+            "createdBy": Schema.uuid.described("Who made it: a user, or the API key it arrived with.").orNull,
+            "externalId": Schema.string.described("The sender's id for the lead (intake); unique per source.").orNull,
+            "attribution": Schema.attribution,
+            "matchedCustomerId": Schema.uuid.described(
+                "The existing customer whose email or phone the lead carried when it arrived (intake).").orNull,
+            "isTest": Schema.boolean.described("A platform's test lead: kept, left out of analytics."),
             "createdAt": Schema.dateTime, "updatedAt": Schema.dateTime,
         ])
+    }
+}
+
+extension Schema {
+    /// A lead's `attribution`: strings under the known keys.
+    static var attribution: JSONSchema {
+        JSONSchema.object(
+            description: "Where the lead came from: strings (at most \(LeadAttribution.maxLength) characters) under "
+                + LeadAttribution.keys.map { "`\($0)`" }.joined(separator: ", ") + "; other keys are a 400.",
+            additionalProperties: .b(.string(maxLength: LeadAttribution.maxLength)))
+    }
+}
+
+extension IntakeLeadRequest: Documented {
+    static let schemaName = "IntakeLeadRequest"
+    static var schema: JSONSchema {
+        let contact = "A lead needs an email or a phone (400 otherwise)."
+        return Schema.request([
+            "source": LeadSource.ref,
+            "firstName": Schema.name,
+            "lastName": JSONSchema.string(maxLength: TextLimits.name).orNull,
+            "email": Schema.emailIn.described(contact).orNull,
+            "phone": Schema.phoneIn.described(contact).orNull,
+            "notes": Schema.notes.orNull,
+            "estimatedValue": Schema.moneyIn.orNull,
+            "metadata": Schema.jsonIn.orNull,
+            "externalId": JSONSchema.string(
+                description: "The sender's id for this lead (a form submission id): a repeated delivery with the same "
+                    + "`source` and `externalId` answers 200 with the first lead.",
+                maxLength: LeadService.externalIDLength).orNull,
+            "attribution": Schema.attribution.orNull,
+        ], required: ["source", "firstName"])
     }
 }
 

@@ -25,34 +25,97 @@ struct LeadService: Sendable {
             try await User.requireActive(salesID, role: .salesperson, field: "assignedSalesId", on: db)
         }
 
+        let lead = newLead(source: input.source, contact: contact, notes: input.notes,
+                           estimatedValue: input.estimatedValue, metadata: input.metadata, by: caller.actor)
+        lead.setStatus(input.status ?? .new, now: lead.createdAt)
+        try await db.transaction { db in
+            let assignee = caller.role == .salesperson ? caller.id : input.assignedSalesId
+            try await save(lead, assignedTo: assignee, by: caller.actor, on: db)
+        }
+        return lead
+    }
+
+    /// The longest `externalId` a sender may give.
+    static let externalIDLength = 200
+
+    /// A lead that arrived by itself (the website's form, Meta, Google), already checked by its channel.
+    /// Idempotent on `(source, externalId)`: a repeated delivery answers the first lead (`created` false),
+    /// also when two deliveries race. A lead whose email or phone is a customer's is linked to that
+    /// customer (`matchedCustomerId`) and goes to their salesperson; otherwise to the least-loaded one.
+    /// `actor` is the API key it came with, or the system for a platform's signed webhook.
+    func receive(_ delivery: LeadDelivery, by actor: Actor) async throws -> (lead: Lead, created: Bool) {
+        if let externalID = delivery.externalID, let existing = try await find(source: delivery.source, externalID: externalID) {
+            return (existing, false)
+        }
+        let lead = newLead(source: delivery.source, contact: delivery.contact, notes: delivery.notes,
+                           estimatedValue: delivery.estimatedValue, metadata: delivery.metadata, by: actor)
+        lead.externalID = delivery.externalID
+        lead.attribution = delivery.attribution
+        lead.isTest = delivery.isTest
+        var assignee: UUID?
+        if let customer = try await CustomerService(db: db, clock: clock)
+            .findMatching(email: lead.email, phone: lead.phone) {
+            lead.matchedCustomerID = customer.id
+            if let salesID = customer.assignedSalesID,
+               (try? await User.requireActive(salesID, role: .salesperson, field: "assignedSalesId", on: db)) != nil {
+                assignee = salesID
+            }
+        }
+        let owner = assignee
+        do {
+            // A platform's test lead is kept for the record, not worked: nobody gets it.
+            try await db.transaction { db in
+                try await save(lead, assignedTo: owner, automatically: !delivery.isTest, by: actor, on: db)
+            }
+        } catch where ConstraintViolation(error)?.isUnique(index: "idx_leads_source_external", Lead.schema,
+                                                           "source", "external_id") == true {
+            guard let externalID = delivery.externalID,
+                  let existing = try await find(source: delivery.source, externalID: externalID) else { throw error }
+            return (existing, false)
+        }
+        return (lead, true)
+    }
+
+    private func find(source: LeadSource, externalID: String) async throws -> Lead? {
+        try await Lead.query(on: db).filter(\.$source == source).filter(\.$externalID == externalID).first()
+    }
+
+    private func newLead(source: LeadSource, contact: Contact, notes: String?, estimatedValue: Money?,
+                         metadata: JSONObject?, by actor: Actor) -> Lead {
         let now = clock.now
         let lead = Lead()
-        lead.source = input.source
+        lead.source = source
         lead.firstName = contact.firstName
         lead.lastName = contact.lastName
         lead.email = contact.email
         lead.phone = contact.phone
-        lead.notes = ContactFields.trimmed(input.notes)
-        lead.estimatedValueCents = input.estimatedValue?.cents
-        lead.metadata = input.metadata ?? JSONObject()
-        lead.createdBy = caller.id
+        lead.notes = ContactFields.trimmed(notes)
+        lead.estimatedValueCents = estimatedValue?.cents
+        lead.metadata = metadata ?? JSONObject()
+        lead.attribution = [:]
+        lead.isTest = false
+        lead.createdBy = actor.userID
         lead.createdAt = now
         lead.updatedAt = now
         lead.status = .new
         lead.version = 1
-        lead.setStatus(input.status ?? .new, now: now)
         lead.refreshSearchText()
-        try await db.transaction { db in
-            let assigner = LeadAssigner(db: db, events: events)
-            var assignee = caller.role == .salesperson ? caller.id : input.assignedSalesId
-            if assignee == nil {
-                try await assigner.serialize()
-                assignee = try await assigner.leastLoadedSalesperson()
-            }
-            try await assigner.save(lead, assignedTo: assignee)
-            try await AuditLog(db: db, clock: clock, actor: caller.actor).created(lead)
-        }
         return lead
+    }
+
+    /// Saves a new lead with `assignee`, or (`automatically`) the least-loaded salesperson when nil, and
+    /// audits it.
+    private func save(_ lead: Lead, assignedTo assignee: UUID?, automatically: Bool = true, by actor: Actor,
+                      on db: any Database) async throws
+    {
+        let assigner = LeadAssigner(db: db, events: events)
+        var assignee = assignee
+        if assignee == nil, automatically {
+            try await assigner.serialize()
+            assignee = try await assigner.leastLoadedSalesperson()
+        }
+        try await assigner.save(lead, assignedTo: assignee)
+        try await AuditLog(db: db, clock: clock, actor: actor).created(lead)
     }
 
     func find(_ id: UUID) async throws -> Lead {
@@ -153,14 +216,14 @@ struct LeadService: Sendable {
         lead.convertedAt = clock.now
     }
 
-    private struct Contact {
+    struct Contact: Sendable {
         var firstName: String
         var lastName: String?
         var email: String?
         var phone: String?
     }
 
-    private static func checkContact(firstName: String, lastName: String?, email: String?, phone: String?,
+    static func checkContact(firstName: String, lastName: String?, email: String?, phone: String?,
                                      _ errors: inout FieldErrors) -> Contact {
         let first = errors.requiredText(firstName, "firstName", max: TextLimits.name)
         let last = ContactFields.trimmed(lastName)
@@ -169,4 +232,17 @@ struct LeadService: Sendable {
         let normalizedPhone = ContactFields.checkPhone(phone, into: &errors)
         return Contact(firstName: first, lastName: last, email: normalizedEmail, phone: normalizedPhone)
     }
+}
+
+/// A lead as an intake channel hands it over, checked: who, what they wrote, the sender's id for it
+/// and where it came from.
+struct LeadDelivery: Sendable {
+    var source: LeadSource
+    var contact: LeadService.Contact
+    var notes: String?
+    var estimatedValue: Money?
+    var metadata: JSONObject?
+    var externalID: String?
+    var attribution: [String: String]
+    var isTest = false
 }

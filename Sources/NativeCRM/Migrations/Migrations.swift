@@ -24,5 +24,9 @@ enum CRMMigrations {
         M0019_VersionCatalogAndCommunications(),
         M0020_AddActionTimelineIndex(),
         M0021_CreateNotificationMarkers(),
+        M0022_CreateAPIKeys(),
+        M0023_AddLeadIntake(),
+        M0024_CreateCalendarFeeds(),
+        M0025_CreateIntakeJobs(),
     ]
 }

@@ -28,14 +28,14 @@ struct NotificationController {
                                     + "unknown ticket, or one of another user than the bearer token, is 401."),
                 ],
                 replies: [.ok(NotificationEvent.ref, "The event stream.", media: "text/event-stream")]))
-            .signedIn(alsoBy: StreamTicketAuthenticator()),
+            .signedIn(alsoBy: StreamTicketAuthenticator()).forPeopleOnly(),
             // A replay would keep the ticket in clear: no `Idempotency-Key`.
             Endpoint(.POST, "/crm/notifications/stream-ticket", .everyone, "A ticket to open the stream", use: streamTicket, .init(
                 "createStreamTicket", tag: "Notifications",
                 "A single-use ticket for `GET /crm/notifications/stream?ticket=` (for browsers, whose `EventSource` sends "
                     + "no `Authorization`). It stands for the caller's session: the stream ends when the token would.",
                 replies: [.created(StreamTickets.Issued.ref, "The ticket (shown once).")]))
-            .withoutIdempotency(),
+            .withoutIdempotency().forPeopleOnly(),
             Endpoint(.POST, "/crm/notifications/read-all", .everyone, "Mark all notifications read", use: readAll, .init(
                 "markAllNotificationsRead", tag: "Notifications",
                 replies: [.ok(ReadAllResponse.ref, "How many were marked read.")])),

@@ -1,5 +1,4 @@
 import OpenAPIKit
-import Crypto
 import Vapor
 
 /// `GET /metrics`: the Prometheus text exposition (`CRMMetrics`). A scraper sends
@@ -31,24 +30,18 @@ struct MetricsTokenAuthenticator: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let expected = request.application.crmConfig.metricsToken, let bearer = request.headers.bearerAuthorization,
-           Self.same(bearer.token, expected) {
+           ConstantTime.same(bearer.token, expected) {
             request.auth.login(Scraper())
         }
         return try await next.respond(to: request)
     }
-
-    /// Equal texts, in time that does not depend on where they differ.
-    static func same(_ a: String, _ b: String) -> Bool {
-        Data(SHA256.hash(data: Data(a.utf8))) == Data(SHA256.hash(data: Data(b.utf8)))
-    }
 }
 
-/// The scraper's token or an ADMIN passes; anyone else is 401 (no valid token) or 403.
+/// The scraper's token passes; otherwise the ADMIN role guard (401 without a valid token, 403 for
+/// another role or a key narrowed by scopes).
 struct MetricsGuard: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.auth.has(MetricsTokenAuthenticator.Scraper.self) { return try await next.respond(to: request) }
-        guard let user = request.auth.get(AuthenticatedUser.self) else { throw APIError.unauthorized }
-        guard user.role == .admin else { throw APIError.forbidden }
-        return try await next.respond(to: request)
+        return try await RoleGuard(allowed: [.admin]).respond(to: request, chainingTo: next)
     }
 }

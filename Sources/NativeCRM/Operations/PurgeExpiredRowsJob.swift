@@ -22,5 +22,6 @@ struct PurgeExpiredRowsJob: Sendable {
         try await AuthService.purgeExpiredRevocations(on: db, now: now)
         try await StreamTickets.purgeExpired(on: db, now: now)
         try await NotificationMarkers.purgeExpired(on: db, now: now)
+        try await MetaLeadFetchJob.purgeDone(on: db, now: now)
     }
 }

@@ -59,6 +59,12 @@ struct ConstraintViolation: Sendable, Equatable {
         kind == .unique && Set(self.columns) == Set(columns.map { table + "." + $0 })
     }
 
+    /// Whether this is the unique index `index` over `table`'s `columns`: PostgreSQL names the index,
+    /// SQLite the columns.
+    func isUnique(index: String, _ table: String, _ columns: String...) -> Bool {
+        kind == .unique && (constraint == index || Set(self.columns) == Set(columns.map { table + "." + $0 }))
+    }
+
     /// `uq:users.email`, `fk:appointments.customer_id+customers.id` (Fluent's names) or
     /// `appointments_customer_id_fkey` (PostgreSQL's) → the local `table.column`s.
     private static func columns(inConstraint name: String, table: String) -> [String] {

@@ -61,7 +61,10 @@ enum QueryGuard {
     private static func isPlainName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic,
               name.count <= 64 else { return false }
-        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
+        // A dot too: Meta's webhook handshake sends `hub.mode`, `hub.verify_token`, `hub.challenge`.
+        return name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == ".")
+        }
     }
 
     /// Percent-decoding (`+` is a space, as in forms); nil for a broken escape or bytes that are not UTF-8.

@@ -12,6 +12,15 @@ extension TestContext {
         return response.json["id"] as? String ?? ""
     }
 
+    /// An API key made over HTTP by `adminToken`: its id and the key itself.
+    func makeKey(_ adminToken: String, role: UserRole = .admin, scopes: [String]? = nil,
+                 name: String = "Key \(UUID().uuidString.prefix(6))") async throws -> (id: String, key: String) {
+        var body: [String: Any] = ["name": name, "role": role.rawValue]
+        if let scopes { body["scopes"] = scopes }
+        let response = try await post("/crm/api-keys", token: adminToken, body)
+        return (createdID(response), response.json.string("key") ?? "")
+    }
+
     func makeClinic(_ token: String, name: String = "Clinic \(UUID().uuidString.prefix(6))") async throws -> String {
         createdID(try await post("/crm/clinics", token: token, ["name": name]))
     }

@@ -71,8 +71,8 @@ func withCRM(
     adminEmail: String? = nil, adminPassword: String? = nil, migrate: Bool = true,
     database: DatabaseTarget? = nil, tokenTTL: Int = 28_800, events: (any ActivityEvents)? = nil,
     databasePoolSize: Int? = nil, trustedProxies: [IPNetwork] = [], connectionTimeouts: ConnectionTimeouts = .init(),
-    corsOrigins: [String] = [], timeZone: String = "UTC", metricsToken: String? = nil,
-    extraRoutes: (@Sendable (Application) throws -> Void)? = nil, _ body: (TestContext) async throws -> Void
+    corsOrigins: [String] = [], timeZone: String = "UTC", metricsToken: String? = nil, googleLeadKey: String? = nil,
+    meta: MetaConfig = .init(), extraRoutes: (@Sendable (Application) throws -> Void)? = nil, _ body: (TestContext) async throws -> Void
 ) async throws {
     _ = bootstrapLogging
     await TestGate.shared.enter()
@@ -87,7 +87,7 @@ func withCRM(
                            databasePoolSize: databasePoolSize, trustedProxies: trustedProxies,
                            connectionTimeouts: connectionTimeouts, logQueries: true,
                            corsOrigins: corsOrigins, timeZone: TimeZone(identifier: timeZone)!,
-                           metricsToken: metricsToken)
+                           metricsToken: metricsToken, googleLeadKey: googleLeadKey, meta: meta)
     try await withApp(configure: { app in
         app.clock = CRMClock { clock.now }
         try await configure(app, config: config)
