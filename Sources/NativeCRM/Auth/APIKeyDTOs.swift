@@ -32,29 +32,31 @@ struct APIKeyResponse: Content {
 }
 
 /// The answer to `POST /crm/api-keys`: the key's description and, this once, the key.
-struct CreatedAPIKeyResponse: Content {
-    var id: UUID
-    var name: String
-    var role: UserRole
-    var scopes: [APIKeyScope]
-    var prefix: String
-    var createdAt: Date
-    @NullEncodable var lastUsedAt: Date?
-    @NullEncodable var revokedAt: Date?
+struct CreatedAPIKeyResponse: AsyncResponseEncodable, Encodable, Sendable {
+    var shown: APIKeyResponse
     var key: String
 
     init(_ created: APIKeyService.Created) {
-        let shown = APIKeyResponse(created.key, role: created.role)
-        id = shown.id
-        name = shown.name
-        role = shown.role
-        scopes = shown.scopes
-        prefix = shown.prefix
-        createdAt = shown.createdAt
-        lastUsedAt = shown.lastUsedAt
-        revokedAt = shown.revokedAt
+        shown = APIKeyResponse(created.key, role: created.role)
         key = created.secret
     }
+
+    private enum Keys: String, CodingKey { case key }
+
+    /// The listed key's fields, then `key`, in one object.
+    func encode(to encoder: any Encoder) throws {
+        try shown.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(key, forKey: .key)
+    }
+
+    func encodeResponse(status: HTTPStatus, for request: Request) async throws -> Response {
+        let response = Response(status: status)
+        try response.content.encode(self, as: .json)
+        return response
+    }
+
+    func encodeResponse(for request: Request) async throws -> Response { try await encodeResponse(status: .ok, for: request) }
 }
 
 // MARK: - The API document's schemas

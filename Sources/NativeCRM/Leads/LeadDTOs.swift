@@ -149,44 +149,45 @@ extension Schema {
 extension IntakeLeadRequest: Documented {
     static let schemaName = "IntakeLeadRequest"
     static var schema: JSONSchema {
-        let contact = "A lead needs an email or a phone (400 otherwise)."
-        return Schema.request([
-            "source": LeadSource.ref,
-            "firstName": Schema.name,
-            "lastName": JSONSchema.string(maxLength: TextLimits.name).orNull,
-            "email": Schema.emailIn.described(contact).orNull,
-            "phone": Schema.phoneIn.described(contact).orNull,
-            "notes": Schema.notes.orNull,
-            "estimatedValue": Schema.moneyIn.orNull,
-            "metadata": Schema.jsonIn.orNull,
-            "externalId": JSONSchema.string(
-                description: "The sender's id for this lead (a form submission id): a repeated delivery with the same "
-                    + "`source` and `externalId` answers 200 with the first lead.",
-                maxLength: LeadService.externalIDLength).orNull,
-            "attribution": Schema.attribution.orNull,
-        ], required: ["source", "firstName"])
+        var properties = CreateLeadRequest.contactSchemas
+        for (key, value) in CreateLeadRequest.detailSchemas { properties[key] = value }
+        properties["externalId"] = JSONSchema.string(
+            description: "The sender's id for this lead (a form submission id): a repeated delivery with the same "
+                + "`source` and `externalId` answers 200 with the first lead.",
+            maxLength: LeadService.externalIDLength).orNull
+        properties["attribution"] = Schema.attribution.orNull
+        return Schema.request(properties, required: ["source", "firstName"])
     }
 }
 
 extension CreateLeadRequest: Documented {
     static let schemaName = "CreateLeadRequest"
     static var schema: JSONSchema {
+        var properties = contactSchemas
+        properties["status"] = Schema.oneOf(LeadStatus.open.map(\.rawValue)).described(
+            "Defaults to `new`; `converted` and `lost` are only reachable through PATCH (400 here).").orNull
+        for (key, value) in detailSchemas { properties[key] = value }
+        properties["assignedSalesId"] = Schema.uuid.described(
+            "An active SALESPERSON. A SALESPERSON may only name themselves (400 otherwise); without it the "
+                + "least-loaded salesperson gets the lead.").orNull
+        return Schema.request(properties, required: ["source", "firstName"])
+    }
+
+    /// Who a new lead is: what creating one and receiving one (intake) both take.
+    static var contactSchemas: OrderedDictionary<String, JSONSchema> {
         let contact = "A lead needs an email or a phone (400 otherwise)."
-        return Schema.request([
+        return [
             "source": LeadSource.ref,
             "firstName": Schema.name,
             "lastName": JSONSchema.string(maxLength: TextLimits.name).orNull,
             "email": Schema.emailIn.described(contact).orNull,
             "phone": Schema.phoneIn.described(contact).orNull,
-            "status": Schema.oneOf(LeadStatus.open.map(\.rawValue)).described(
-                "Defaults to `new`; `converted` and `lost` are only reachable through PATCH (400 here).").orNull,
-            "notes": Schema.notes.orNull,
-            "estimatedValue": Schema.moneyIn.orNull,
-            "metadata": Schema.jsonIn.orNull,
-            "assignedSalesId": Schema.uuid.described(
-                "An active SALESPERSON. A SALESPERSON may only name themselves (400 otherwise); without it the "
-                    + "least-loaded salesperson gets the lead.").orNull,
-        ], required: ["source", "firstName"])
+        ]
+    }
+
+    /// What else a new lead carries, created or received.
+    static var detailSchemas: OrderedDictionary<String, JSONSchema> {
+        ["notes": Schema.notes.orNull, "estimatedValue": Schema.moneyIn.orNull, "metadata": Schema.jsonIn.orNull]
     }
 }
 
