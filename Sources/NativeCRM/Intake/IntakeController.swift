@@ -54,7 +54,7 @@ struct IntakeController {
                 parameters: [Param.query("hub.mode", Schema.string, "`subscribe`."),
                              Param.query("hub.verify_token", Schema.string, "Must equal `CRM_META_VERIFY_TOKEN`."),
                              Param.query("hub.challenge", .string(maxLength: 200), "Echoed back.")],
-                replies: [.ok(Schema.string, "The challenge.", media: "text/plain")], errors: [403])),
+                replies: [.ok(Schema.string, "The challenge.", media: "text/plain")], errors: [400, 403])),
             // Meta retries by itself and `leadgen_id` makes a retry harmless: no `Idempotency-Key`.
             Endpoint(.POST, "/crm/intake/meta", .platform, "Meta Lead Ads webhook", use: meta, .init(
                 "intakeMetaLeads", tag: "Intake",
