@@ -37,13 +37,10 @@ final class APIKey: Model, @unchecked Sendable {
 
     /// A new key: `crm_live_` and 32 random bytes in base64url.
     static func generate() -> String {
-        keyPrefix + [UInt8].random(count: 32).base64.replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        keyPrefix + SecretToken.random()
     }
 
-    static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func hash(_ key: String) -> String { SecretToken.hash(key) }
 
     /// Whether a bearer token is shaped as one of our keys (anything else is tried as a JWT).
     static func looksLikeKey(_ token: String) -> Bool { token.hasPrefix(keyPrefix) }

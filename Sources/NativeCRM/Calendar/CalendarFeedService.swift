@@ -30,8 +30,7 @@ struct CalendarFeedService: Sendable {
 
     /// A new feed URL for `userID` under `baseURL`; an earlier one stops working.
     func create(for userID: UUID, baseURL: String) async throws -> Created {
-        let token = [UInt8].random(count: 32).base64.replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let token = SecretToken.random()
         let now = clock.now
         try await db.transaction { db in
             try await db.sql.raw("DELETE FROM calendar_feeds WHERE user_id = \(bind: userID)").run()
@@ -140,7 +139,5 @@ struct CalendarFeedService: Sendable {
         }
     }
 
-    static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func hash(_ token: String) -> String { SecretToken.hash(token) }
 }

@@ -74,9 +74,8 @@ extension IntakeService {
         }
         try errors.throwIfAny()
 
-        let full = columns["FULL_NAME"].map { $0.split(separator: " ", maxSplits: 1).map(String.init) } ?? []
-        let first = ContactFields.trimmed(columns["FIRST_NAME"]) ?? full.first ?? Self.unnamedGoogleLead
-        let last = ContactFields.trimmed(columns["LAST_NAME"]) ?? (full.count > 1 ? full[1] : nil)
+        let (first, last) = Self.name(first: columns["FIRST_NAME"], last: columns["LAST_NAME"], full: columns["FULL_NAME"],
+                                      unnamed: Self.unnamedGoogleLead)
         let email = Self.googleEmailColumns.lazy.compactMap { columns[$0] }.first
         let phone = Self.googlePhoneColumns.lazy.compactMap { columns[$0] }.first
         var contactErrors = FieldErrors()
@@ -99,6 +98,14 @@ extension IntakeService {
             source: .googleAds, contact: contact, notes: nil, estimatedValue: nil,
             metadata: others.isEmpty ? nil : JSONObject(["googleColumns": .object(others)]),
             externalID: leadID, attribution: attribution, isTest: fields["is_test"] == .bool(true)), by: .system)
+    }
+
+    /// A platform lead's first and last name: its own fields, else its full name split at the first
+    /// space, else `unnamed`.
+    static func name(first: String?, last: String?, full: String?, unnamed: String) -> (String, String?) {
+        let parts = ContactFields.trimmed(full).map { $0.split(separator: " ", maxSplits: 1).map(String.init) } ?? []
+        return (ContactFields.trimmed(first) ?? parts.first ?? unnamed,
+                ContactFields.trimmed(last) ?? (parts.count > 1 ? parts[1] : nil))
     }
 
     /// A string, or a number written exactly (ids above 2^53 stay as sent); nil for anything else or blank.

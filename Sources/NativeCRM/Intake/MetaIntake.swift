@@ -169,9 +169,8 @@ struct MetaLeadFetchJob: Sendable {
             let value = values.compactMap(IntakeService.text).joined(separator: ", ")
             fields[name.lowercased()] = String(value.prefix(IntakeService.googleColumnLength))
         }
-        let full = fields["full_name"].map { $0.split(separator: " ", maxSplits: 1).map(String.init) } ?? []
-        let first = ContactFields.trimmed(fields["first_name"]) ?? full.first ?? Self.unnamed
-        let last = ContactFields.trimmed(fields["last_name"]) ?? (full.count > 1 ? full[1] : nil)
+        let (first, last) = IntakeService.name(first: fields["first_name"], last: fields["last_name"],
+                                               full: fields["full_name"], unnamed: Self.unnamed)
         var errors = FieldErrors()
         var contact = LeadService.checkContact(firstName: first, lastName: last, email: fields["email"],
                                                phone: fields["phone_number"] ?? fields["phone"], &errors)

@@ -21,8 +21,7 @@ struct StreamTickets: Sendable {
     }
 
     func issue(for userID: UUID, session: AuthenticatedUser.Session) async throws -> Issued {
-        let ticket = [UInt8].random(count: 32).base64.replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let ticket = SecretToken.random()
         let expiresAt = clock.now.addingTimeInterval(Self.lifetime)
         try await db.sql.raw("""
             INSERT INTO stream_tickets (ticket_hash, user_id, token_id, token_epoch, token_expires_at, expires_at)
@@ -51,9 +50,7 @@ struct StreamTickets: Sendable {
         try await db.sql.raw("DELETE FROM stream_tickets WHERE expires_at < \(bind: now)").run()
     }
 
-    static func hash(_ ticket: String) -> String {
-        SHA256.hash(data: Data(ticket.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func hash(_ ticket: String) -> String { SecretToken.hash(ticket) }
 }
 
 /// Signs a stream request in by its `?ticket=` (after `BearerAuthenticator`): the ticket's user with the
