@@ -10,7 +10,7 @@ import Testing
 struct ModelFieldListTests {
     static let models: [any Fields] = [
         User(), Customer(), CustomerRecord(), Clinic(), ServiceOffering(), Appointment(), Communication(),
-        SalesAction(), Tag(), CustomerTag(), Lead(), InboxNotification(), AuditEntry(), APIKey(),
+        SalesAction(), Tag(), CustomerTag(), Lead(), InboxNotification(), AuditEntry(), APIKey(), Webhook(), WebhookDelivery(),
     ]
 
     @Test(arguments: 0..<models.count)

@@ -202,7 +202,7 @@ struct NotificationTests {
             _ = try await t.post("/crm/actions", token: sales.token, [
                 "customerId": customer, "actionType": "other", "title": "Soon", "dueDate": "2025-06-02T09:30:00Z",
             ])
-            let scheduler = NotificationScheduler()
+            let scheduler = NotificationScheduler.loop()
             try scheduler.didBoot(t.app)   // first run happens at once; the next would wait the interval
             var found = 0
             for _ in 0..<50 where found == 0 {

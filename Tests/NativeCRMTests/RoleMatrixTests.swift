@@ -37,6 +37,7 @@ struct RoleMatrixTests {
     static func status(_ row: Row, _ token: String?, on t: TestContext) async throws -> HTTPStatus {
         let path = row.path.replacingOccurrences(of: ":id", with: UUID().uuidString)
             .replacingOccurrences(of: ":tagId", with: UUID().uuidString)
+            .replacingOccurrences(of: ":deliveryId", with: UUID().uuidString)
             .replacingOccurrences(of: ":name", with: "app.css")
         let hasBody = [.POST, .PUT, .PATCH].contains(row.method)
         if row.path.hasSuffix("/stream") {

@@ -47,6 +47,7 @@ struct ActionService: Sendable {
         try await db.transaction { db in
             try await action.create(on: db)
             try await AuditLog(db: db, clock: clock, actor: caller.actor).created(action)
+            try await ActionService(db: db, clock: clock).announce(action, created: true, completedBefore: false)
         }
         return action
     }
@@ -69,9 +70,11 @@ struct ActionService: Sendable {
         try errors.throwIfAny()
         if let assignee = input.assignedTo.newValue { try await User.requireActive(assignee, field: "assignedTo", on: db) }
         return try await db.transaction { db in
-            try await VersionedEdit(db: db, clock: clock, actor: caller.actor)
+            var completedBefore = false
+            let action = try await VersionedEdit(db: db, clock: clock, actor: caller.actor)
                 .apply(SalesAction.self, id: id, expected: expected, scope: Self.visibility(for: caller),
                        notFound: "Action") { action in
+                    completedBefore = action.status == .completed
                     let now = clock.now
                     if let type = input.actionType { action.actionType = type }
                     if let title { action.title = title }
@@ -84,6 +87,8 @@ struct ActionService: Sendable {
                         action.metadata = try action.metadata.mergedWithinLimits(patch, field: "metadata")
                     }
                 }
+            try await ActionService(db: db, clock: clock).announce(action, created: false, completedBefore: completedBefore)
+            return action
         }
     }
 
@@ -195,7 +200,23 @@ struct ActionService: Sendable {
         action.version = 1
         try await action.create(on: db)
         try await AuditLog(db: db, clock: clock, actor: actor).created(action)
+        try await announce(action, created: true, completedBefore: false)
         return action
+    }
+
+    /// The webhook events of a saved action, in its transaction: `action.created` for a new one,
+    /// `action.completed` when it has just become completed.
+    func announce(_ action: SalesAction, created: Bool, completedBefore: Bool) async throws {
+        let outbox = WebhookOutbox(db: db, clock: clock)
+        let data = { [db, clock] () async throws -> ActionResponse in
+            var customer: Customer?
+            if let customerID = action.customerID { customer = try await Customer.find(customerID, on: db) }
+            return ActionResponse(action, now: clock.now, customer: customer)
+        }
+        if created { try await outbox.record(.actionCreated, entity: "action", id: action.id!, data: data) }
+        if action.status == .completed, !completedBefore {
+            try await outbox.record(.actionCompleted, entity: "action", id: action.id!, data: data)
+        }
     }
 
     /// Closes (completed or cancelled) the still-pending confirmation actions of an appointment.
@@ -230,6 +251,7 @@ struct ActionService: Sendable {
             action.updatedAt = clock.now
             try await action.save(on: db)
             try await audit.updated(action, before: before)
+            try await announce(action, created: false, completedBefore: false)
         }
         return pending.count
     }

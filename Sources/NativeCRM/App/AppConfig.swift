@@ -61,6 +61,18 @@ public struct MetaConfig: Sendable {
     }
 }
 
+/// Outbound webhooks: the hosts they may reach although they resolve to a loopback, private or
+/// link-local address (`CRM_WEBHOOK_ALLOW_HOSTS`), and how long one attempt may take (10 s).
+public struct WebhookConfig: Sendable {
+    public var allowHosts: Set<String>
+    public var timeout: TimeInterval
+
+    public init(allowHosts: Set<String> = [], timeout: TimeInterval = 10) {
+        self.allowHosts = allowHosts
+        self.timeout = timeout
+    }
+}
+
 /// `CRM_META_GRAPH_URL`: an http(s) base without a trailing slash.
 func parseGraphURL(_ raw: String?) throws -> String {
     guard var value = raw, !value.isEmpty else { return MetaConfig.defaultGraphURL }
@@ -111,6 +123,9 @@ public struct AppConfig: Sendable {
     /// are signed with (`CRM_META_APP_SECRET`), the page token the lead details are fetched with
     /// (`CRM_META_PAGE_TOKEN`) and the Graph API's base (`CRM_META_GRAPH_URL`).
     public var meta: MetaConfig
+    /// Outbound webhooks: hosts exempt from the private-address check (`CRM_WEBHOOK_ALLOW_HOSTS`) and
+    /// the time an attempt may take.
+    public var webhooks: WebhookConfig
 
     public init(
         database: DatabaseTarget, jwtSecret: String, jwtSecretGenerated: Bool = false,
@@ -118,7 +133,8 @@ public struct AppConfig: Sendable {
         reminderMinutes: Int = 15, tokenTTL: Int = 28_800, bcryptCost: Int = 12, databasePoolSize: Int? = nil,
         idempotencyTTL: Int = 86_400, trustedProxies: [IPNetwork] = [], connectionTimeouts: ConnectionTimeouts = .init(),
         logQueries: Bool = false, corsOrigins: [String] = [], timeZone: TimeZone = TimeZone(identifier: "UTC")!,
-        metricsToken: String? = nil, googleLeadKey: String? = nil, publicURL: String? = nil, meta: MetaConfig = .init()
+        metricsToken: String? = nil, googleLeadKey: String? = nil, publicURL: String? = nil, meta: MetaConfig = .init(),
+        webhooks: WebhookConfig = .init()
     ) {
         self.database = database
         self.jwtSecret = jwtSecret
@@ -140,6 +156,7 @@ public struct AppConfig: Sendable {
         self.googleLeadKey = googleLeadKey
         self.publicURL = publicURL
         self.meta = meta
+        self.webhooks = webhooks
     }
 
     /// Reads every variable of the README's configuration table; a bad value throws naming it.
@@ -199,8 +216,25 @@ public struct AppConfig: Sendable {
             meta: MetaConfig(verifyToken: env["CRM_META_VERIFY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
                              appSecret: env["CRM_META_APP_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
                              pageToken: env["CRM_META_PAGE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
-                             graphURL: try parseGraphURL(env["CRM_META_GRAPH_URL"]))
+                             graphURL: try parseGraphURL(env["CRM_META_GRAPH_URL"])),
+            webhooks: WebhookConfig(allowHosts: try parseAllowHosts(env["CRM_WEBHOOK_ALLOW_HOSTS"]))
         )
+    }
+
+    /// A comma-separated list of host names or IP addresses (`hooks.internal, 10.0.0.7, ::1`).
+    static func parseAllowHosts(_ raw: String?) throws -> Set<String> {
+        guard let raw else { return [] }
+        var hosts: Set<String> = []
+        for part in raw.split(separator: ",") {
+            var host = part.trimmingCharacters(in: .whitespaces).lowercased()
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty, host.count <= 253, !host.contains("/"), !host.contains(" ") else {
+                throw ConfigurationError(variable: "CRM_WEBHOOK_ALLOW_HOSTS",
+                                         problem: "must be comma-separated host names or IP addresses such as hooks.internal, 10.0.0.7")
+            }
+            hosts.insert(host)
+        }
+        return hosts
     }
 
     /// A comma-separated list of origins: `https://app.clinic.ch, http://localhost:3000`.

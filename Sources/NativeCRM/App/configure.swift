@@ -16,9 +16,10 @@ public func configure(_ app: Application) async throws {
         try await DatabaseSetup.migrate(app)
         if case .sqlite = config.database { try await DatabaseSetup.refreshStatistics(app.db) }
         try await AdminBootstrap.run(on: app)
-        app.lifecycle.use(NotificationScheduler())
+        app.lifecycle.use(NotificationScheduler.loop())
         // Meta's announced leads are fetched once a page token is configured (until then they wait).
-        if app.crmConfig.meta.pageToken != nil { app.lifecycle.use(IntakeWorker()) }
+        if app.crmConfig.meta.pageToken != nil { app.lifecycle.use(IntakeWorker.loop()) }
+        app.lifecycle.use(WebhookWorker.loop())
         try CRMTracing.configure(app, environment: ProcessInfo.processInfo.environment)
     }
 }

@@ -21,6 +21,7 @@ enum API {
             + ActionController().endpoints    // a salesperson's are scoped to their own
             + LeadController().endpoints      // a salesperson updates own or unassigned
             + IntakeController().endpoints    // API keys with the intake scope only
+            + WebhookController().endpoints   // ADMIN
             + AnalyticsController().endpoints // a salesperson: own only
             + NotificationController().endpoints  // always the caller's own; the stream also by ?ticket=
             + CatalogController().endpoints

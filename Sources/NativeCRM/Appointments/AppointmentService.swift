@@ -73,6 +73,11 @@ struct AppointmentService: Sendable {
             }
             try await appointment.create(on: db)
             try await AuditLog(db: db, clock: clock, actor: caller.actor).created(appointment)
+            // Back-filled history (created completed, cancelled or no-show) announces nothing.
+            if appointment.status.isUpcoming {
+                try await Self.announce(.appointmentScheduled, AppointmentView(appointment: appointment, serviceName: service.name,
+                                                                               clinicName: clinic.name), on: db, clock: clock)
+            }
             // Back-filled history (created completed, cancelled or no-show) gets no actions.
             if appointment.status == .scheduled {
                 try await createConfirmation(for: appointment, customer: customer, serviceName: service.name,
@@ -164,7 +169,23 @@ struct AppointmentService: Sendable {
                 }
             try await tx.applySideEffects(of: appointment, from: before, rescheduled: reschedules, by: caller)
             try await RecordStatisticsWriter(db: db, clock: clock).recompute(customerID: appointment.customerID)
-            return try await tx.find(id)
+            let view = try await tx.find(id)
+            let event: WebhookEventType? = switch (before, appointment.status) {
+            case (_, .completed) where before != .completed: .appointmentCompleted
+            case (_, .cancelled) where before != .cancelled: .appointmentCancelled
+            case (_, let now) where now.isUpcoming && (reschedules || !before.isUpcoming): .appointmentScheduled
+            default: nil
+            }
+            if let event { try await Self.announce(event, view, on: db, clock: clock) }
+            return view
+        }
+    }
+
+    /// Writes an appointment's webhook event in the change's transaction.
+    private static func announce(_ event: WebhookEventType, _ view: AppointmentView, on db: any Database,
+                                 clock: CRMClock) async throws {
+        try await WebhookOutbox(db: db, clock: clock).record(event, entity: "appointment", id: view.appointment.id!) {
+            view.response
         }
     }
 

@@ -47,6 +47,8 @@ struct CommunicationService: Sendable {
             try await RowLock(db: db).customer(customer.id!)
             try await communication.create(on: db)
             try await AuditLog(db: db, clock: clock, actor: caller.actor).created(communication)
+            try await WebhookOutbox(db: db, clock: clock).record(.communicationLogged, entity: "communication",
+                                                                 id: communication.id!) { CommunicationResponse(communication) }
             try await CommunicationService(db: db, clock: clock, events: events)
                 .applyOutcome(of: communication, customer: customer, by: caller)
         }

@@ -134,11 +134,13 @@ struct CustomerService: Sendable {
         return try await db.transaction { db in
             let tx = CustomerService(db: db, clock: clock)
             var salesBefore: UUID?
+            var fieldsBefore: [String: JSONValue] = [:]
             let customer = try await VersionedEdit(db: db, clock: clock, actor: caller.actor)
                 .apply(Customer.self, id: id, expected: expected, notFound: "Customer") { customer in
                     // RowLock.customer's order: the customer (just claimed), then its record, then its other rows.
                     try await RowLock(db: db).lock(CustomerRecord.schema, keyColumn: "customer_id", id: id)
                     salesBefore = customer.assignedSalesID
+                    fieldsBefore = customer.auditFields
                     if input.assignedSalesId.isPresent {
                         let target = input.assignedSalesId.newValue
                         if target != customer.assignedSalesID {
@@ -164,6 +166,11 @@ struct CustomerService: Sendable {
                     .set(\.$assignedSalesID, to: customer.assignedSalesID).update()
                 try await AppointmentService(db: db, clock: clock)
                     .setSalesperson(ofCustomer: id, to: customer.assignedSalesID)
+            }
+            if customer.auditFields != fieldsBefore {
+                try await WebhookOutbox(db: db, clock: clock).record(.customerUpdated, entity: "customer", id: id) {
+                    CustomerResponse(customer)
+                }
             }
             return customer
         }

@@ -1,6 +1,5 @@
 import Crypto
 import Fluent
-import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -197,35 +196,13 @@ struct MetaLeadFetchJob: Sendable {
     static let unnamed = "Meta lead"
 }
 
-/// Runs `MetaLeadFetchJob` every `interval` seconds while the server runs (cancelled and awaited on
-/// shutdown); does nothing until a page token is configured and a job is due.
-final class IntakeWorker: LifecycleHandler, Sendable {
-    static let interval: Duration = .seconds(2)
-    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
-
-    func didBoot(_ app: Application) throws {
-        let job = MetaLeadFetchJob(db: app.db, clock: app.clock, client: app.client, config: app.crmConfig.meta,
-                                   events: app.activityEvents, logger: Logger(label: "crm.intake"))
-        task.withLockedValue { current in
-            current = Task {
-                while !Task.isCancelled {
-                    do { try await job.run() } catch is CancellationError { break } catch {
-                        job.logger.error("intake run failed", metadata: ErrorSummary(error).metadata)
-                    }
-                    try? await Task.sleep(for: Self.interval)
-                }
-            }
+/// Runs `MetaLeadFetchJob` every 2 seconds while the server runs; does nothing until a job is due.
+enum IntakeWorker {
+    static func loop() -> BackgroundLoop {
+        BackgroundLoop(label: "crm.intake") { app in
+            let job = MetaLeadFetchJob(db: app.db, clock: app.clock, client: app.client, config: app.crmConfig.meta,
+                                       events: app.activityEvents, logger: Logger(label: "crm.intake"))
+            return .init(interval: .seconds(2)) { try await job.run() > 0 }
         }
     }
-
-    func shutdownAsync(_ app: Application) async {
-        let running = task.withLockedValue { current -> Task<Void, Never>? in
-            defer { current = nil }
-            return current
-        }
-        running?.cancel()
-        await running?.value
-    }
-
-    func shutdown(_ app: Application) { task.withLockedValue { $0?.cancel() } }
 }

@@ -2,18 +2,24 @@ import Fluent
 import SQLKit
 import Vapor
 
-/// Every lead assignment goes through here: it saves the lead with its assignee and, when the assignee
-/// changes, raises `leadAssigned` (the notification hook) in the caller's transaction.
+/// Every lead save goes through here: it saves the lead with its assignee and, in the caller's
+/// transaction, writes `lead.created` for a new lead and, when the assignee changes, `lead.assigned`
+/// to the webhook outbox and raises `leadAssigned` (the notification hook).
 struct LeadAssigner: Sendable {
     let db: any Database
+    let clock: CRMClock
     let events: any ActivityEvents
 
     /// Saves `lead` (new or existing) assigned to `salesID`; nil leaves it unassigned.
     func save(_ lead: Lead, assignedTo salesID: UUID?) async throws {
+        let isNew = !lead.$id.exists
         let changed = lead.assignedSalesID != salesID
         lead.assignedSalesID = salesID
         try await lead.save(on: db)
+        let outbox = WebhookOutbox(db: db, clock: clock)
+        if isNew { try await outbox.record(.leadCreated, entity: "lead", id: lead.id!) { LeadResponse(lead) } }
         if changed, let salesID {
+            try await outbox.record(.leadAssigned, entity: "lead", id: lead.id!) { LeadResponse(lead) }
             try await events.leadAssigned(lead, assignee: salesID, on: db)
         }
     }

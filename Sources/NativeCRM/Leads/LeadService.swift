@@ -108,7 +108,7 @@ struct LeadService: Sendable {
     private func save(_ lead: Lead, assignedTo assignee: UUID?, automatically: Bool = true, by actor: Actor,
                       on db: any Database) async throws
     {
-        let assigner = LeadAssigner(db: db, events: events)
+        let assigner = LeadAssigner(db: db, clock: clock, events: events)
         var assignee = assignee
         if assignee == nil, automatically {
             try await assigner.serialize()
@@ -148,9 +148,10 @@ struct LeadService: Sendable {
         try fieldErrors.throwIfAny()
         return try await db.transaction { db in
             var assignee: UUID?
-            return try await VersionedEdit(db: db, clock: clock, actor: caller.actor)
+            var converted = false
+            let lead = try await VersionedEdit(db: db, clock: clock, actor: caller.actor)
                 .apply(Lead.self, id: id, expected: expected, notFound: "Lead",
-                       save: { lead in try await LeadAssigner(db: db, events: events).save(lead, assignedTo: assignee) }) { lead in
+                       save: { lead in try await LeadAssigner(db: db, clock: clock, events: events).save(lead, assignedTo: assignee) }) { lead in
                     if caller.role == .salesperson {
                         guard lead.assignedSalesID == nil || lead.assignedSalesID == caller.id else {
                             throw APIError(.forbidden, code: "forbidden", detail: "This lead belongs to another salesperson.")
@@ -194,8 +195,13 @@ struct LeadService: Sendable {
                     assignee = input.assignedSalesId.isPresent ? input.assignedSalesId.newValue : lead.assignedSalesID
                     if lead.status == .converted, lead.convertedCustomerID == nil {
                         try await convert(lead, salesID: assignee, by: caller.actor, on: db)
+                        converted = true
                     }
                 }
+            if converted {
+                try await WebhookOutbox(db: db, clock: clock).record(.leadConverted, entity: "lead", id: id) { LeadResponse(lead) }
+            }
+            return lead
         }
     }
 

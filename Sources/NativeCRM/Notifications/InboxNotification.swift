@@ -28,6 +28,8 @@ public enum NotificationType: String, APIEnum, Documented {
     case appointmentUpcoming = "appointment_upcoming"
     case taskDueSoon = "task_due_soon"
     case taskOverdue = "task_overdue"
+    /// To every ADMIN: a webhook failed for 3 days and was switched off.
+    case webhookDisabled = "webhook_disabled"
 }
 
 /// What to deliver to one user.

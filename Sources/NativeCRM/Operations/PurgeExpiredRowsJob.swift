@@ -23,5 +23,6 @@ struct PurgeExpiredRowsJob: Sendable {
         try await StreamTickets.purgeExpired(on: db, now: now)
         try await NotificationMarkers.purgeExpired(on: db, now: now)
         try await MetaLeadFetchJob.purgeDone(on: db, now: now)
+        try await WebhookDeliveryJob.purgeDelivered(on: db, now: now)
     }
 }

@@ -72,7 +72,7 @@ func withCRM(
     database: DatabaseTarget? = nil, tokenTTL: Int = 28_800, events: (any ActivityEvents)? = nil,
     databasePoolSize: Int? = nil, trustedProxies: [IPNetwork] = [], connectionTimeouts: ConnectionTimeouts = .init(),
     corsOrigins: [String] = [], timeZone: String = "UTC", metricsToken: String? = nil, googleLeadKey: String? = nil,
-    meta: MetaConfig = .init(), extraRoutes: (@Sendable (Application) throws -> Void)? = nil, _ body: (TestContext) async throws -> Void
+    meta: MetaConfig = .init(), webhooks: WebhookConfig = .init(allowHosts: ["127.0.0.1"], timeout: 1), extraRoutes: (@Sendable (Application) throws -> Void)? = nil, _ body: (TestContext) async throws -> Void
 ) async throws {
     _ = bootstrapLogging
     await TestGate.shared.enter()
@@ -87,7 +87,8 @@ func withCRM(
                            databasePoolSize: databasePoolSize, trustedProxies: trustedProxies,
                            connectionTimeouts: connectionTimeouts, logQueries: true,
                            corsOrigins: corsOrigins, timeZone: TimeZone(identifier: timeZone)!,
-                           metricsToken: metricsToken, googleLeadKey: googleLeadKey, meta: meta)
+                           metricsToken: metricsToken, googleLeadKey: googleLeadKey, meta: meta,
+                           webhooks: webhooks)
     try await withApp(configure: { app in
         app.clock = CRMClock { clock.now }
         try await configure(app, config: config)
