@@ -15,6 +15,16 @@ def get(path):
     return json.load(urllib.request.urlopen(request))
 
 
+def post(path, body):
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(request))
+
+
+# A webhook to a closed local port (the server runs with CRM_WEBHOOK_ALLOW_HOSTS=127.0.0.1): its
+# deliveries fail and are retried, so the log and redelivery routes have real rows.
+hook = post("/crm/webhooks", {"url": "http://127.0.0.1:9/fuzz", "events": ["lead.created", "customer.updated"]})
+
 ids = {
     "customers": [c["id"] for c in get("/crm/customers?limit=20")],
     "services": [x["id"] for x in get("/crm/services?limit=10")],
@@ -25,6 +35,7 @@ ids = {
     "appointments": [x["id"] for x in get("/crm/appointments?limit=20")],
     "sales": [x["id"] for x in get("/crm/users?role=SALESPERSON&limit=10")],
     "users": [x["id"] for x in get("/crm/users?limit=20")],
+    "webhooks": [hook["id"]],
 }
 out = [f"[dictionaries.{name}]\nvalues = {json.dumps(values)}\n" for name, values in ids.items()]
 out.append("""[parameters]
@@ -41,7 +52,7 @@ out.append("""[parameters]
 "query.tagId" = { dictionary = "tags", probability = 0.5 }
 """)
 for path, dictionary in [("customers", "customers"), ("leads", "leads"), ("actions", "actions"),
-                         ("appointments", "appointments"), ("users", "users")]:
+                         ("appointments", "appointments"), ("users", "users"), ("webhooks", "webhooks")]:
     out.append(f"""[[operations]]
 include-path-regex = "^/crm/{path}/\\\\{{id\\\\}}"
 parameters = {{ "path.id" = {{ dictionary = "{dictionary}", probability = 0.85 }} }}
