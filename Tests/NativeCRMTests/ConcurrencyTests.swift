@@ -19,6 +19,9 @@ struct ConcurrencyTests {
             var tags: [String] = []
             for index in 0..<12 { tags.append(t.createdID(try await t.post("/crm/tags", token: admin.token, ["name": "T\(index)"]))) }
             let tagList = tags
+            // Every change also writes its webhook events, in the same transactions.
+            let hook = t.createdID(try await t.post("/crm/webhooks", token: admin.token, [
+                "url": t.baseURL + "/nowhere", "events": WebhookEventType.allCases.map(\.rawValue)]))
             let statuses = try await withThrowingTaskGroup(of: [UInt].self) { group in
                 for client in 0..<12 {
                     group.addTask {
@@ -52,6 +55,7 @@ struct ConcurrencyTests {
                             }
                             note(try await t.post("/crm/clinics", token: s.desk.token, ["name": "Clinic \(client)-\(round)"]))
                             note(try await t.post("/crm/notifications/read-all", token: token, [:]))
+                            note(try await t.patch("/crm/webhooks/\(hook)", token: admin.token, ["description": "r\(round)"]))
                         }
                         return codes
                     }
@@ -62,6 +66,19 @@ struct ConcurrencyTests {
             #expect(failures.isEmpty, "\(failures.count) of \(statuses.count) writes answered 5xx: \(failures)")
             #expect(statuses.count > 500)
             #expect(try await t.salespersonCopiesOutOfStep() == 0)
+            let outbox = try await t.app.db.sql.raw("""
+                SELECT (SELECT COUNT(*) FROM webhook_events) AS events, (SELECT COUNT(*) FROM webhook_deliveries) AS deliveries,
+                       (SELECT COUNT(*) FROM leads) AS leads,
+                       (SELECT COUNT(*) FROM webhook_events WHERE type = 'lead.created') AS created
+                """).first()
+            let events = try outbox?.decode(column: "events", as: Int.self) ?? 0
+            let deliveries = try outbox?.decode(column: "deliveries", as: Int.self) ?? -1
+            let leads = try outbox?.decode(column: "leads", as: Int.self) ?? 0
+            let created = try outbox?.decode(column: "created", as: Int.self) ?? -1
+            // Per client and round: lead.created and lead.assigned, customer.updated, communication.logged,
+            // action.created twice (the action and the booking's confirmation), appointment.scheduled.
+            #expect(events == 12 * 3 * 7 && deliveries == events, "one row per event: \(events) events, \(deliveries) deliveries")
+            #expect(created == leads - 1, "one lead.created per lead made after the hook")
         }
     }
 
