@@ -17,7 +17,8 @@ struct AuditService: Sendable {
     let db: any Database
 
     static let entityTypes = ["user", "customer", "customer_record", "clinic", "service", "appointment",
-                              "communication", "action", "lead", "tag", "customer_tag", APIKey.auditType]
+                              "communication", "action", "lead", "tag", "customer_tag", APIKey.auditType,
+                              AuditLog.importType]
 
     /// Newest first. `visibleTo` scopes the entries in the query: a SALESPERSON sees the entries of
     /// actions they may see (`ActionService.visibility`) and all other history; others see everything.

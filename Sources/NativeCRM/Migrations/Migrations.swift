@@ -28,5 +28,6 @@ enum CRMMigrations {
         M0023_AddLeadIntake(),
         M0024_CreateCalendarFeeds(),
         M0025_CreateIntakeJobs(),
+        M0026_AddLeadContactIndexes(),
     ]
 }
