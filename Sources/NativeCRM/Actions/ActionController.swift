@@ -3,6 +3,16 @@ import Vapor
 
 /// `POST/GET /crm/actions`, `GET /crm/actions/pending`, `GET/PUT /crm/actions/:id`.
 struct ActionController {
+    /// The list's filters (`GET /crm/actions` and its CSV export `GET /crm/actions.csv`).
+    static let filterParameters = [
+        Param.queryEnum("status", ActionStatus.self, "Only this status."),
+        Param.queryEnum("priority", ActionPriority.self, "Only this priority."),
+        Param.queryUUID("customerId", "Only this customer's actions."),
+        Param.queryUUID("assignedTo", "Only actions assigned to this user."),
+        Param.query("dueBefore", Schema.dateTime, "Due strictly before this RFC 3339 timestamp."),
+        Param.query("dueAfter", Schema.dateTime, "Due at or after this RFC 3339 timestamp."),
+    ]
+
     private static let id = Param.path("id", "The action's id.")
 
     var endpoints: [Endpoint] {
@@ -22,14 +32,7 @@ struct ActionController {
                 "listActions", tag: "Actions",
                 "By due date (none last), then priority (urgent first); keyset-paged. A SALESPERSON sees only actions "
                     + "assigned to or created by them.",
-                parameters: [
-                    Param.queryEnum("status", ActionStatus.self, "Only this status."),
-                    Param.queryEnum("priority", ActionPriority.self, "Only this priority."),
-                    Param.queryUUID("customerId", "Only this customer's actions."),
-                    Param.queryUUID("assignedTo", "Only actions assigned to this user."),
-                    Param.query("dueBefore", Schema.dateTime, "Due strictly before this RFC 3339 timestamp."),
-                    Param.query("dueAfter", Schema.dateTime, "Due at or after this RFC 3339 timestamp."),
-                ] + Param.paging,
+                parameters: Self.filterParameters + Param.paging,
                 replies: [.ok(ActionResponse.ref, "A page of actions (bare array).", list: true)], errors: [400])),
             Endpoint(.GET, "/crm/actions/pending", .everyone, "The caller's pending actions", use: pending, .init(
                 "listPendingActions", tag: "Actions", "Pending actions assigned to the caller, in due order, with time tracking.",
@@ -65,13 +68,7 @@ struct ActionController {
     }
 
     @Sendable func list(req: Request) async throws -> Response {
-        let filter = ActionFilter(
-            status: try ActionStatus.parse(req.query["status"], field: "status"),
-            priority: try ActionPriority.parse(req.query["priority"], field: "priority"),
-            customerID: try QueryParameter.uuid(req, "customerId"),
-            assignedTo: try QueryParameter.uuid(req, "assignedTo"),
-            dueBefore: try QueryParameter.timestamp(req, "dueBefore"),
-            dueAfter: try QueryParameter.timestamp(req, "dueAfter"))
+        let filter = try ActionFilter(query: req)
         let page = try PageRequest(from: req)
         let actions = try await ActionService(db: req.db, clock: req.clock).list(filter, page: page, visibleTo: try req.caller)
         let now = req.clock.now
@@ -98,5 +95,17 @@ struct ActionController {
         let action = try await ActionService(db: req.db, clock: req.clock)
             .update(id, input, expected: expected, by: try req.caller)
         return try await response(action, req)
+    }
+}
+
+extension ActionFilter {
+    /// The filters of `GET /crm/actions` from the query string, each bad one a 400 naming it.
+    init(query req: Request) throws {
+        self.init(status: try ActionStatus.parse(req.query["status"], field: "status"),
+                  priority: try ActionPriority.parse(req.query["priority"], field: "priority"),
+                  customerID: try QueryParameter.uuid(req, "customerId"),
+                  assignedTo: try QueryParameter.uuid(req, "assignedTo"),
+                  dueBefore: try QueryParameter.timestamp(req, "dueBefore"),
+                  dueAfter: try QueryParameter.timestamp(req, "dueAfter"))
     }
 }

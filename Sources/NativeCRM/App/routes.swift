@@ -20,6 +20,7 @@ enum API {
             + CommunicationController().endpoints
             + ActionController().endpoints    // a salesperson's are scoped to their own
             + LeadController().endpoints      // a salesperson updates own or unassigned
+            + CSVController().endpoints       // imports: front desk and managers; exports: as the JSON lists
             + IntakeController().endpoints    // API keys with the intake scope only
             + WebhookController().endpoints   // ADMIN
             + AnalyticsController().endpoints // a salesperson: own only

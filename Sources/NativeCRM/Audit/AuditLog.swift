@@ -20,6 +20,33 @@ struct AuditLog: Sendable {
         try await write(entity, .create, changes: entity.auditFields.mapValues { (JSONValue.null, $0) })
     }
 
+    /// One `create` entry per entity, in one multi-row statement (a CSV import's batch).
+    func created<Entity: Auditable>(_ entities: [Entity]) async throws {
+        let entries = entities.map { entry(for: $0, .create, changes: $0.auditFields.mapValues { (JSONValue.null, $0) }) }
+        guard !entries.isEmpty else { return }
+        try await entries.create(on: db)
+    }
+
+    /// The one entry a CSV import leaves (entity type `import`, its id the import's): what was imported
+    /// and how many rows were created, updated, duplicates or errors. Each created or updated record
+    /// has its own entries besides.
+    func imported(_ importID: UUID, kind: String, counts: [String: Int]) async throws {
+        var changes: [String: (JSONValue, JSONValue)] = ["kind": (.null, .string(kind))]
+        for (name, count) in counts { changes[name] = (.null, .integer(Int64(count))) }
+        let entry = AuditEntry()
+        entry.userID = actor.userID
+        entry.requestID = actor.requestID
+        entry.entityType = Self.importType
+        entry.entityID = importID
+        entry.action = .create
+        entry.changesText = JSONObject(changes.mapValues { .object(["old": $0.0, "new": $0.1]) }).text
+        entry.createdAt = clock.now
+        try await entry.create(on: db)
+    }
+
+    /// The entity type of an import's entry.
+    static let importType = "import"
+
     /// Records the fields that differ from `before` (the entity's `auditFields` before the change);
     /// nothing when none changed.
     func updated(_ entity: some Auditable, before: [String: JSONValue]) async throws {
@@ -37,6 +64,10 @@ struct AuditLog: Sendable {
     }
 
     private func write(_ entity: some Auditable, _ action: AuditAction, changes: [String: (JSONValue, JSONValue)]) async throws {
+        try await entry(for: entity, action, changes: changes).create(on: db)
+    }
+
+    private func entry(for entity: some Auditable, _ action: AuditAction, changes: [String: (JSONValue, JSONValue)]) -> AuditEntry {
         let entry = AuditEntry()
         entry.userID = actor.userID
         entry.requestID = actor.requestID
@@ -46,7 +77,7 @@ struct AuditLog: Sendable {
         entry.changesText = JSONObject(changes.mapValues { .object(["old": $0.0, "new": $0.1]) }).text
         entry.customerID = entity.auditCustomerID
         entry.createdAt = clock.now
-        try await entry.create(on: db)
+        return entry
     }
 }
 

@@ -18,7 +18,8 @@ struct AuditService: Sendable {
 
     static let entityTypes = ["user", "customer", "customer_record", "clinic", "service", "appointment",
                               "communication", "action", "lead", "tag", "customer_tag", APIKey.auditType,
-                              Webhook.auditType]
+                              Webhook.auditType,
+                              AuditLog.importType]
 
     /// Newest first. `visibleTo` scopes the entries in the query: a SALESPERSON sees the entries of
     /// actions they may see (`ActionService.visibility`) and all other history; others see everything.

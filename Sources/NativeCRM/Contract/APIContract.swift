@@ -35,6 +35,7 @@ enum APIContract {
         TagResponse.self, TagSummary.self, CustomerTagResponse.self, CreateTagRequest.self, UpdateTagRequest.self,
         AttachTagRequest.self,
         AuditEntryResponse.self, TimelineItemResponse.self, CalendarFeedService.Created.self,
+        ImportOutcome.self, ImportReport.self, CustomerImportFile.self, LeadImportFile.self,
     ]
 
     static let description = """
@@ -52,7 +53,7 @@ enum APIContract {
           `cursor`; a `Link: <...>; rel="next"` header is present when another page exists.
         - Errors are RFC 9457 `application/problem+json` documents naming each bad field in `errors`.
         - Every response carries `X-Request-ID` (the client's, when sane, else a new one).
-        - Bodies are limited to 512 KiB (413).
+        - Bodies are limited to 512 KiB (413); a CSV import's to \(CSVLimits.maxBytes / 1024 / 1024) MB.
         - Mutable resources (customer, record, action, lead, appointment, tag) carry an `ETag` with their
           version; `PUT`/`PATCH` with `If-Match` apply only to that version (else 412).
         - Every `POST` under /crm accepts an `Idempotency-Key` header: a retry gets the first answer.
@@ -75,6 +76,7 @@ enum APIContract {
         ("Communications", "The communication log."),
         ("Actions", "Actions and tasks."),
         ("Leads", "Leads, assignment and conversion."),
+        ("Imports", "CSV import of customers and leads, CSV export of the customer, lead and action lists."),
         ("Calendar", "Private iCalendar feeds of one's actions and appointments."),
         ("Intake", "Leads that arrive by themselves: websites and forms (API keys with the `intake` scope)."),
         ("Webhooks", "Events sent to other systems as they happen, signed (Standard Webhooks); ADMIN."),
@@ -133,8 +135,10 @@ enum APIContract {
         (403, "Forbidden", problem("The caller's role may not do this (`forbidden`).")),
         (404, "NotFound", problem("No such resource (`not-found`).")),
         (409, "Conflict", problem("The change conflicts with existing data or the resource's state.")),
-        (413, "PayloadTooLarge", problem("The request body is larger than 512 KiB (`payload-too-large`).")),
-        (415, "UnsupportedMediaType", problem("The body is not sent as `application/json` (`unsupported-media-type`).")),
+        (413, "PayloadTooLarge", problem(
+            "The request body is larger than 512 KiB, or \(CSVLimits.maxBytes / 1024 / 1024) MB for a CSV import (`payload-too-large`).")),
+        (415, "UnsupportedMediaType", problem(
+            "The body is not sent as `application/json`, or a CSV import's as `text/csv` in UTF-8 (`unsupported-media-type`).")),
         (422, "IdempotencyKeyReused", problem(
             "The `Idempotency-Key` was already used with a different request (`idempotency-key-reused`).")),
         (412, "PreconditionFailed", problem(
@@ -213,7 +217,7 @@ enum APIContract {
         }
 
         let requestBody = operation.body.map { body in
-            OpenAPI.Request(content: .direct([.json: OpenAPI.Content(
+            OpenAPI.Request(content: .direct([OpenAPI.ContentType(rawValue: operation.bodyMedia) ?? .json: OpenAPI.Content(
                 schema: body.ref, examples: operation.bodyExamples.isEmpty ? nil : operation.bodyExamples)]), required: true)
         }
         let description = (operation.description + "\n\n" + endpoint.audience.sentence + keySentence(endpoint))

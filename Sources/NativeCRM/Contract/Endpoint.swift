@@ -71,6 +71,9 @@ struct Endpoint: Sendable {
     /// Whether API keys may call it (`KeyAccess`): the intake endpoints only with their scope, the
     /// people-only ones (`forPeopleOnly()`) never, the rest with the key's role.
     var keys: KeyAccess
+    /// Whether the handler reads the body as it arrives (a CSV import) instead of Vapor collecting it
+    /// first within `defaultMaxBodySize`; the handler enforces its own limit.
+    var streamsBody = false
 
     init<Answer: AsyncResponseEncodable>(
         _ method: HTTPMethod, _ path: String, _ audience: Audience, _ summary: String,
@@ -115,6 +118,13 @@ struct Endpoint: Sendable {
         return copy
     }
 
+    /// The body reaches the handler as a stream, unread by the JSON guard (`RequestGuardMiddleware`).
+    func streamingBody() -> Endpoint {
+        var copy = self
+        copy.streamsBody = true
+        return copy
+    }
+
     func withoutIdempotency() -> Endpoint {
         var copy = self
         copy.idempotent = false
@@ -142,6 +152,8 @@ extension Endpoint {
         var parameters: [OpenAPI.Parameter] = []
         /// The request body's component schema.
         var body: (any Documented.Type)?
+        /// The request body's media type.
+        var bodyMedia = "application/json"
         var bodyExamples: OpenAPI.Example.Map = [:]
         var replies: [Reply]
         /// Error statuses beyond those the row implies (401/403 from the audience, 400/413/415 from a
@@ -151,13 +163,15 @@ extension Endpoint {
         var versioned = false
 
         init(_ id: String, tag: String, _ description: String = "", parameters: [OpenAPI.Parameter] = [],
-             body: (any Documented.Type)? = nil, bodyExamples: OpenAPI.Example.Map = [:], versioned: Bool = false,
+             body: (any Documented.Type)? = nil, bodyMedia: String = "application/json",
+             bodyExamples: OpenAPI.Example.Map = [:], versioned: Bool = false,
              replies: [Reply], errors: [Int] = []) {
             self.id = id
             self.tag = tag
             self.description = description
             self.parameters = parameters
             self.body = body
+            self.bodyMedia = bodyMedia
             self.bodyExamples = bodyExamples
             self.versioned = versioned
             self.replies = replies
@@ -189,11 +203,21 @@ extension Endpoint {
     }
 }
 
+extension API {
+    /// The paths whose bodies their handlers stream (`Endpoint.streamingBody()`), for the guard that
+    /// otherwise takes only JSON bodies.
+    static let streamedBodyPaths: Set<String> = Set(endpoints.filter(\.streamsBody).map(\.path))
+}
+
 extension Application {
     /// Registers each endpoint behind its middleware.
     func register(_ endpoints: [Endpoint]) {
         for endpoint in endpoints {
-            grouped(endpoint.middleware).on(endpoint.method, endpoint.pathComponents, use: endpoint.handler)
+            if endpoint.streamsBody {
+                grouped(endpoint.middleware).on(endpoint.method, endpoint.pathComponents, body: .stream, use: endpoint.handler)
+            } else {
+                grouped(endpoint.middleware).on(endpoint.method, endpoint.pathComponents, use: endpoint.handler)
+            }
         }
     }
 }

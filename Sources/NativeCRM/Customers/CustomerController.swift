@@ -3,6 +3,17 @@ import Vapor
 
 /// `POST/GET /crm/customers`, `GET/PATCH /crm/customers/:id` (record routes in `+Record`).
 struct CustomerController {
+    /// The list's filters (`GET /crm/customers` and its CSV export `GET /crm/customers.csv`).
+    static let filterParameters = [
+        Param.query("search", JSONSchema.string(maxLength: TextLimits.search),
+                    "Case-insensitive substring of first name, last name, email or phone; a phone number matches "
+                        + "with or without separators and typed nationally (`079 230 44 29` finds `+41 79 230 44 29`); "
+                        + "at most \(TextLimits.search) characters."),
+        Param.queryEnum("status", CustomerStatus.self, "Only customers whose record has this status."),
+        Param.queryUUID("assignedSalesId", "Only customers of this salesperson."),
+        Param.queryUUID("tagId", "Only customers carrying this tag."),
+    ]
+
     private static let id = Param.path("id", "The customer's id.")
 
     var endpoints: [Endpoint] {
@@ -20,15 +31,7 @@ struct CustomerController {
                 replies: [.created(CustomerResponse.Created.ref, "The created customer, with possible duplicates.")])),
             Endpoint(.GET, "/crm/customers", .everyone, "List and search customers", use: list, .init(
                 "listCustomers", tag: "Customers", "Newest first; keyset-paged.",
-                parameters: [
-                    Param.query("search", JSONSchema.string(maxLength: TextLimits.search),
-                                "Case-insensitive substring of first name, last name, email or phone; a phone number matches "
-                                    + "with or without separators and typed nationally (`079 230 44 29` finds `+41 79 230 44 29`); "
-                                    + "at most \(TextLimits.search) characters."),
-                    Param.queryEnum("status", CustomerStatus.self, "Only customers whose record has this status."),
-                    Param.queryUUID("assignedSalesId", "Only customers of this salesperson."),
-                    Param.queryUUID("tagId", "Only customers carrying this tag."),
-                ] + Param.paging,
+                parameters: Self.filterParameters + Param.paging,
                 replies: [.ok(CustomerResponse.ref, "A page of customers (bare array).", list: true)], errors: [400])),
             Endpoint(.GET, "/crm/customers/repeat", .everyone, "Repeat customers", use: repeatCustomers, .init(
                 "listRepeatCustomers", tag: "Customers",
@@ -104,12 +107,7 @@ struct CustomerController {
     }
 
     @Sendable func list(req: Request) async throws -> Response {
-        let filter = CustomerFilter(
-            search: try QueryParameter.search(req),
-            status: try CustomerStatus.parse(req.query["status"], field: "status"),
-            assignedSalesID: try QueryParameter.uuid(req, "assignedSalesId"),
-            tagID: try QueryParameter.uuid(req, "tagId"))
-        return try await service(req).list(filter, page: try PageRequest(from: req))
+        try await service(req).list(try CustomerFilter(query: req), page: try PageRequest(from: req))
             .map { CustomerResponse($0) }.response(for: req)
     }
 
@@ -124,5 +122,15 @@ struct CustomerController {
         let input = try req.decodeInput(UpdateCustomerRequest.self)
         let customer = try await service(req).update(id, input, expected: expected, by: try req.caller)
         return try await CustomerResponse(customer).response(version: customer.version, for: req)
+    }
+}
+
+extension CustomerFilter {
+    /// The filters of `GET /crm/customers` from the query string, each bad one a 400 naming it.
+    init(query req: Request) throws {
+        self.init(search: try QueryParameter.search(req),
+                  status: try CustomerStatus.parse(req.query["status"], field: "status"),
+                  assignedSalesID: try QueryParameter.uuid(req, "assignedSalesId"),
+                  tagID: try QueryParameter.uuid(req, "tagId"))
     }
 }

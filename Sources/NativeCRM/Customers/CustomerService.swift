@@ -12,45 +12,68 @@ struct CustomerService: Sendable {
     func create(_ input: Input<CreateCustomerRequest>, by caller: AuthenticatedUser) async throws
         -> (customer: Customer, possibleDuplicates: [UUID])
     {
+        let new = try Self.check(input, by: caller, now: clock.now)
+        if let salesID = new.assignedSalesID {
+            try await User.requireActive(salesID, role: .salesperson, field: "assignedSalesId", on: db)
+        }
+        let customer = try await insert(firstName: new.firstName, lastName: new.lastName, email: new.email, phone: new.phone,
+                                        dateOfBirth: new.dateOfBirth, assignedSalesID: new.assignedSalesID, by: caller.actor)
+        return (customer, try await possibleDuplicates(of: customer))
+    }
+
+    /// A new customer's fields checked by the rules of `POST /crm/customers` (every bad field in one 400),
+    /// without reading the database: the salesperson named must still be checked with `User.requireActive`.
+    /// The CSV import checks each row with this too.
+    static func check(_ input: Input<CreateCustomerRequest>, by caller: AuthenticatedUser, now: Date) throws -> NewCustomer {
         var errors = input.problems
-        let firstName = Self.checkName(input.firstName, "firstName", &errors)
-        let lastName = Self.checkName(input.lastName, "lastName", &errors)
+        let firstName = checkName(input.firstName, "firstName", &errors)
+        let lastName = checkName(input.lastName, "lastName", &errors)
         let email = ContactFields.checkEmail(input.email, into: &errors)
         let phone = ContactFields.checkPhone(input.phone, into: &errors)
-        try Self.checkBirthDate(input.dateOfBirth, now: clock.now, &errors)
+        try checkBirthDate(input.dateOfBirth, now: now, &errors)
         try errors.throwIfAny()
-        let salesID = input.assignedSalesId ?? (caller.role == .salesperson ? caller.id : nil)
-        if let salesID { try await User.requireActive(salesID, role: .salesperson, field: "assignedSalesId", on: db) }
-
-        let customer = try await insert(firstName: firstName, lastName: lastName, email: email, phone: phone,
-                                        dateOfBirth: input.dateOfBirth, assignedSalesID: salesID, by: caller.actor)
-        return (customer, try await possibleDuplicates(of: customer))
+        return NewCustomer(firstName: firstName, lastName: lastName, email: email, phone: phone, dateOfBirth: input.dateOfBirth,
+                           assignedSalesID: input.assignedSalesId ?? (caller.role == .salesperson ? caller.id : nil))
     }
 
     /// Inserts a validated customer and its record (status `new`) atomically; also used by lead conversion.
     func insert(firstName: String, lastName: String, email: String?, phone: String?, dateOfBirth: CalendarDate?,
                 assignedSalesID: UUID?, by actor: Actor) async throws -> Customer {
+        let new = NewCustomer(firstName: firstName, lastName: lastName, email: email, phone: phone,
+                              dateOfBirth: dateOfBirth, assignedSalesID: assignedSalesID)
+        return try await insert([(UUID(), new)], by: actor)[0]
+    }
+
+    /// Inserts checked customers with the given ids and their records (status `new`), audited, in one
+    /// transaction and a few multi-row statements (the CSV import's batches).
+    @discardableResult
+    func insert(_ batch: [(id: UUID, customer: NewCustomer)], by actor: Actor) async throws -> [Customer] {
         let now = clock.now
-        let customer = Customer()
-        customer.firstName = firstName
-        customer.lastName = lastName
-        customer.email = email
-        customer.phone = phone
-        customer.dateOfBirth = dateOfBirth?.description
-        customer.assignedSalesID = assignedSalesID
-        customer.createdAt = now
-        customer.updatedAt = now
-        customer.version = 1
-        customer.refreshSearchText()
-        try await db.transaction { db in
-            try await customer.create(on: db)
-            let record = CustomerRecord(customerID: customer.id!, assignedSalesID: assignedSalesID, now: now)
-            try await record.create(on: db)
-            let audit = AuditLog(db: db, clock: clock, actor: actor)
-            try await audit.created(customer)
-            try await audit.created(record)
+        let customers = batch.map { id, new in
+            let customer = Customer()
+            customer.id = id
+            customer.firstName = new.firstName
+            customer.lastName = new.lastName
+            customer.email = new.email
+            customer.phone = new.phone
+            customer.dateOfBirth = new.dateOfBirth?.description
+            customer.assignedSalesID = new.assignedSalesID
+            customer.createdAt = now
+            customer.updatedAt = now
+            customer.version = 1
+            customer.refreshSearchText()
+            return customer
         }
-        return customer
+        guard !customers.isEmpty else { return [] }
+        let records = customers.map { CustomerRecord(customerID: $0.id!, assignedSalesID: $0.assignedSalesID, now: now) }
+        try await db.transaction { db in
+            try await customers.create(on: db)
+            try await records.create(on: db)
+            let audit = AuditLog(db: db, clock: clock, actor: actor)
+            try await audit.created(customers)
+            try await audit.created(records)
+        }
+        return customers
     }
 
     static let duplicateLimit = 20
@@ -185,6 +208,16 @@ struct CustomerService: Sendable {
         errors.check(date <= CalendarDate(containing: now) && date.year >= 1900, "dateOfBirth",
                      "must be a past date after 1900")
     }
+}
+
+/// A new customer's checked fields (`CustomerService.check`).
+struct NewCustomer: Sendable {
+    var firstName: String
+    var lastName: String
+    var email: String?
+    var phone: String?
+    var dateOfBirth: CalendarDate?
+    var assignedSalesID: UUID?
 }
 
 /// `customers.id IN (SELECT customer_id FROM customer_tags WHERE tag_id = ?)`, served by the

@@ -3,6 +3,16 @@ import Vapor
 
 /// `POST/GET /crm/leads`, `GET/PATCH /crm/leads/:id`.
 struct LeadController {
+    /// The list's filters (`GET /crm/leads` and its CSV export `GET /crm/leads.csv`).
+    static let filterParameters = [
+        Param.queryEnum("status", LeadStatus.self, "Only this status."),
+        Param.queryUUID("assignedSalesId", "Only leads of this salesperson."),
+        Param.queryEnum("source", LeadSource.self, "Only this source."),
+        Param.query("search", .string(maxLength: TextLimits.search),
+                    "Case-insensitive substring of name, email or phone (phone separators ignored); at most "
+                        + "\(TextLimits.search) characters."),
+    ]
+
     private static let id = Param.path("id", "The lead's id.")
 
     var endpoints: [Endpoint] {
@@ -17,14 +27,7 @@ struct LeadController {
                                    examples: Example.named(["seed": ("Created lead", SeedExamples.lead)]))])),
             Endpoint(.GET, "/crm/leads", .everyone, "List and search leads", use: list, .init(
                 "listLeads", tag: "Leads", "Newest first; keyset-paged.",
-                parameters: [
-                    Param.queryEnum("status", LeadStatus.self, "Only this status."),
-                    Param.queryUUID("assignedSalesId", "Only leads of this salesperson."),
-                    Param.queryEnum("source", LeadSource.self, "Only this source."),
-                    Param.query("search", .string(maxLength: TextLimits.search),
-                                "Case-insensitive substring of name, email or phone (phone separators ignored); at most "
-                                    + "\(TextLimits.search) characters."),
-                ] + Param.paging,
+                parameters: Self.filterParameters + Param.paging,
                 replies: [.ok(LeadResponse.ref, "A page of leads (bare array).", list: true)], errors: [400])),
             Endpoint(.GET, "/crm/leads/{id}", .everyone, "One lead", use: show, .init(
                 "getLead", tag: "Leads", parameters: [Self.id], versioned: true,
@@ -53,12 +56,7 @@ struct LeadController {
     }
 
     @Sendable func list(req: Request) async throws -> Response {
-        let filter = LeadFilter(
-            status: try LeadStatus.parse(req.query["status"], field: "status"),
-            assignedSalesID: try QueryParameter.uuid(req, "assignedSalesId"),
-            source: try LeadSource.parse(req.query["source"], field: "source"),
-            search: try QueryParameter.search(req))
-        return try await service(req).list(filter, page: try PageRequest(from: req))
+        try await service(req).list(try LeadFilter(query: req), page: try PageRequest(from: req))
             .map(LeadResponse.init).response(for: req)
     }
 
@@ -73,5 +71,15 @@ struct LeadController {
         let input = try req.decodeInput(UpdateLeadRequest.self)
         let lead = try await service(req).update(id, input, expected: expected, by: try req.caller)
         return try await LeadResponse(lead).response(version: lead.version, for: req)
+    }
+}
+
+extension LeadFilter {
+    /// The filters of `GET /crm/leads` from the query string, each bad one a 400 naming it.
+    init(query req: Request) throws {
+        self.init(status: try LeadStatus.parse(req.query["status"], field: "status"),
+                  assignedSalesID: try QueryParameter.uuid(req, "assignedSalesId"),
+                  source: try LeadSource.parse(req.query["source"], field: "source"),
+                  search: try QueryParameter.search(req))
     }
 }

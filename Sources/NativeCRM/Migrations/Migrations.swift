@@ -29,5 +29,6 @@ enum CRMMigrations {
         M0024_CreateCalendarFeeds(),
         M0025_CreateIntakeJobs(),
         M0026_CreateWebhooks(),
+        M0027_AddLeadContactIndexes(),
     ]
 }

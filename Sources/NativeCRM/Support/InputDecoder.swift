@@ -59,6 +59,11 @@ enum InputDecoder {
         guard let root = try? JSONDecoder().decode(JSONValue.self, from: data) else {
             throw APIError.invalid("body", "is not valid JSON")
         }
+        return try decode(type, fromValue: root)
+    }
+
+    /// Decodes an already parsed body (a CSV import's row, built as the JSON a client would send).
+    static func decode<T: Decodable & Sendable>(_ type: T.Type, fromValue root: JSONValue) throws -> Input<T> {
         guard case let .object(fields) = root else {
             throw APIError.invalid("body", "must be a JSON object")
         }
