@@ -258,19 +258,8 @@ struct MetaIntakeTests {
 
     /// `X-Hub-Signature-256` as Python's `hmac` computes it (an implementation independent of the server's).
     static func signature(_ body: String, secret: String = secret) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import hmac,hashlib,sys; print('sha256=' + hmac.new(sys.argv[1].encode(), "
-                             + "sys.stdin.buffer.read(), hashlib.sha256).hexdigest())", secret]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(body.utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        try python("import hmac,hashlib,sys; print('sha256=' + hmac.new(sys.argv[1].encode(), "
+                   + "sys.stdin.buffer.read(), hashlib.sha256).hexdigest())", [secret], input: body)
     }
 
     static func announcement(_ ids: [String]) -> String {

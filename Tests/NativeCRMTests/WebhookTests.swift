@@ -55,23 +55,12 @@ struct WebhookTests {
     /// The signature as Python's `hmac` computes it from the secret, id, timestamp and raw body (an
     /// implementation independent of the server's).
     static func pythonSignature(secret: String, id: String, timestamp: String, body: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+        try python("""
             import base64, hashlib, hmac, sys
             key = base64.b64decode(sys.argv[1].removeprefix('whsec_'))
             content = sys.argv[2].encode() + b'.' + sys.argv[3].encode() + b'.' + sys.stdin.buffer.read()
             print('v1,' + base64.b64encode(hmac.new(key, content, hashlib.sha256).digest()).decode())
-            """, secret, id, timestamp]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(body.utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            """, [secret, id, timestamp], input: body)
     }
 
     /// Runs the delivery job once, as an instance with `config` would.
