@@ -199,7 +199,7 @@ struct MetaLeadFetchJob: Sendable {
 /// Runs `MetaLeadFetchJob` every 2 seconds while the server runs; does nothing until a job is due.
 enum IntakeWorker {
     static func loop() -> BackgroundLoop {
-        BackgroundLoop(label: "crm.intake") { app in
+        BackgroundLoop(label: "crm.intake", name: "intake worker") { app in
             let job = MetaLeadFetchJob(db: app.db, clock: app.clock, client: app.client, config: app.crmConfig.meta,
                                        events: app.activityEvents, logger: Logger(label: "crm.intake"))
             return .init(interval: .seconds(2)) { try await job.run() > 0 }

@@ -5,7 +5,7 @@ import Vapor
 /// while the server runs. Safe with several instances: delivery keys are unique.
 enum NotificationScheduler {
     static func loop() -> BackgroundLoop {
-        BackgroundLoop(label: "crm.scheduler") { app in
+        BackgroundLoop(label: "crm.scheduler", name: "notification scheduler") { app in
             let logger = Logger(label: "crm.scheduler")
             let job = SendTimedNotificationsJob(db: app.db, clock: app.clock,
                                                 reminderMinutes: app.crmConfig.reminderMinutes,

@@ -15,23 +15,27 @@ final class BackgroundLoop: LifecycleHandler, Sendable {
     }
 
     private let logger: Logger
+    /// What the loop is called in its log lines ("notification scheduler stopped").
+    private let name: String
     private let makeJob: @Sendable (Application) -> Job
     private let task = NIOLockedValueBox<(Task<Void, Never>, Job)?>(nil)
 
-    init(label: String, _ makeJob: @escaping @Sendable (Application) -> Job) {
+    init(label: String, name: String, _ makeJob: @escaping @Sendable (Application) -> Job) {
         logger = Logger(label: label)
+        self.name = name
         self.makeJob = makeJob
     }
 
     func didBoot(_ app: Application) throws {
         let job = makeJob(app)
         let logger = logger
+        let name = name
         task.withLockedValue { current in
             current = (Task {
                 while !Task.isCancelled {
                     var more = false
                     do { more = try await job.run() } catch is CancellationError { break } catch {
-                        logger.error("background run failed", metadata: ErrorSummary(error).metadata)
+                        logger.error("\(name) run failed", metadata: ErrorSummary(error).metadata)
                     }
                     if !more { try? await Task.sleep(for: job.interval) }
                 }
@@ -48,7 +52,7 @@ final class BackgroundLoop: LifecycleHandler, Sendable {
         loop.cancel()
         await loop.value
         await job.finish?()
-        logger.notice("stopped")
+        logger.notice("\(name) stopped")
     }
 
     func shutdown(_ app: Application) { task.withLockedValue { $0?.0.cancel() } }

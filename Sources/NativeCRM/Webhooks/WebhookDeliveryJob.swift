@@ -220,7 +220,7 @@ extension WebhookDeliveryJob {
 /// Runs `WebhookDeliveryJob` every second while the server runs (at once again while deliveries are due).
 enum WebhookWorker {
     static func loop() -> BackgroundLoop {
-        BackgroundLoop(label: "crm.webhooks") { app in
+        BackgroundLoop(label: "crm.webhooks", name: "webhook worker") { app in
             let client = WebhookDeliveryJob.makeClient(app.crmConfig.webhooks)
             let job = WebhookDeliveryJob(db: app.db, clock: app.clock, client: client, config: app.crmConfig.webhooks,
                                          logger: Logger(label: "crm.webhooks"))
