@@ -33,15 +33,7 @@ struct AuditLog: Sendable {
     func imported(_ importID: UUID, kind: String, counts: [String: Int]) async throws {
         var changes: [String: (JSONValue, JSONValue)] = ["kind": (.null, .string(kind))]
         for (name, count) in counts { changes[name] = (.null, .integer(Int64(count))) }
-        let entry = AuditEntry()
-        entry.userID = actor.userID
-        entry.requestID = actor.requestID
-        entry.entityType = Self.importType
-        entry.entityID = importID
-        entry.action = .create
-        entry.changesText = JSONObject(changes.mapValues { .object(["old": $0.0, "new": $0.1]) }).text
-        entry.createdAt = clock.now
-        try await entry.create(on: db)
+        try await entry(type: Self.importType, id: importID, customerID: nil, .create, changes: changes).create(on: db)
     }
 
     /// The entity type of an import's entry.
@@ -68,14 +60,19 @@ struct AuditLog: Sendable {
     }
 
     private func entry(for entity: some Auditable, _ action: AuditAction, changes: [String: (JSONValue, JSONValue)]) -> AuditEntry {
+        entry(type: type(of: entity).auditType, id: entity.auditID, customerID: entity.auditCustomerID, action, changes: changes)
+    }
+
+    private func entry(type: String, id: UUID, customerID: UUID?, _ action: AuditAction,
+                       changes: [String: (JSONValue, JSONValue)]) -> AuditEntry {
         let entry = AuditEntry()
         entry.userID = actor.userID
         entry.requestID = actor.requestID
-        entry.entityType = type(of: entity).auditType
-        entry.entityID = entity.auditID
+        entry.entityType = type
+        entry.entityID = id
         entry.action = action
         entry.changesText = JSONObject(changes.mapValues { .object(["old": $0.0, "new": $0.1]) }).text
-        entry.customerID = entity.auditCustomerID
+        entry.customerID = customerID
         entry.createdAt = clock.now
         return entry
     }

@@ -93,24 +93,15 @@ struct CSVController {
         return try await Self.run(target, dryRun: dryRun, req)
     }
 
-    /// Receives the file, imports it and audits the import once. A conflict the importer could not get
+    /// Receives the file and hands it to the importer. A conflict the importer could not get
     /// past is a 503 here: the request cannot be run again once its body was read.
     private static func run<Target: ImportTarget>(_ target: Target, dryRun: Bool, _ req: Request) async throws -> ImportReport {
         let caller = try req.caller
         let upload = try await CSVUpload.receive(req)
         defer { upload.remove() }
         do {
-            var report = try await CSVImporter(target: target, db: req.db, logger: req.logger, dryRun: dryRun).run(upload)
-            if !dryRun {
-                let id = UUID()
-                let counts = ["rows": report.counts.rows, "created": report.counts.created, "updated": report.counts.updated,
-                              "duplicate": report.counts.duplicate, "error": report.counts.error]
-                try await CSVImporter<Target>.retrying {
-                    try await AuditLog(db: req.db, clock: req.clock, actor: caller.actor)
-                        .imported(id, kind: target.kind, counts: counts)
-                }
-                report.importId = id
-            }
+            let report = try await CSVImporter(target: target, db: req.db, clock: req.clock, actor: caller.actor,
+                                               logger: req.logger, dryRun: dryRun).importAndAudit(upload)
             req.logger.info("CSV import", metadata: [
                 "import-kind": .string(target.kind), "dry-run": .stringConvertible(dryRun),
                 "rows": .stringConvertible(report.counts.rows), "created": .stringConvertible(report.counts.created),

@@ -16,8 +16,25 @@ import Vapor
 struct CSVImporter<Target: ImportTarget> {
     let target: Target
     let db: any Database
+    let clock: CRMClock
+    let actor: Actor
     let logger: Logger
     let dryRun: Bool
+
+    /// Imports the file (or, on a dry run, only checks it) and audits a real import once, with its
+    /// counts; the answer carries that entry's id as `importId`.
+    func importAndAudit(_ upload: CSVUpload) async throws -> ImportReport {
+        var report = try await run(upload)
+        guard !dryRun else { return report }
+        let id = UUID()
+        let counts = ["rows": report.counts.rows, "created": report.counts.created, "updated": report.counts.updated,
+                      "duplicate": report.counts.duplicate, "error": report.counts.error]
+        try await Self.retrying {
+            try await AuditLog(db: db, clock: clock, actor: actor).imported(id, kind: target.kind, counts: counts)
+        }
+        report.importId = id
+        return report
+    }
 
     func run(_ upload: CSVUpload) async throws -> ImportReport {
         guard let stream = InputStream(fileAtPath: upload.path) else { throw Self.unreadable }
