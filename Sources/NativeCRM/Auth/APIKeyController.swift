@@ -28,7 +28,7 @@ struct APIKeyController {
 
     @Sendable func create(req: Request) async throws -> Response {
         let created = try await service(req).create(try req.decodeInput(CreateAPIKeyRequest.self), by: try req.caller.actor)
-        return try await CreatedAPIKeyResponse(created).encodeResponse(status: .created, for: req)
+        return try await CreatedAPIKeyResponse(created).encodeResponse(for: req)
     }
 
     @Sendable func list(req: Request) async throws -> Response {

@@ -32,31 +32,15 @@ struct APIKeyResponse: Content {
 }
 
 /// The answer to `POST /crm/api-keys`: the key's description and, this once, the key.
-struct CreatedAPIKeyResponse: AsyncResponseEncodable, Encodable, Sendable {
+struct CreatedAPIKeyResponse: ShownOnceResponse {
+    static let secretKey = "key"
     var shown: APIKeyResponse
-    var key: String
+    var secret: String
 
     init(_ created: APIKeyService.Created) {
         shown = APIKeyResponse(created.key, role: created.role)
-        key = created.secret
+        secret = created.secret
     }
-
-    private enum Keys: String, CodingKey { case key }
-
-    /// The listed key's fields, then `key`, in one object.
-    func encode(to encoder: any Encoder) throws {
-        try shown.encode(to: encoder)
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(key, forKey: .key)
-    }
-
-    func encodeResponse(status: HTTPStatus, for request: Request) async throws -> Response {
-        let response = Response(status: status)
-        try response.content.encode(self, as: .json)
-        return response
-    }
-
-    func encodeResponse(for request: Request) async throws -> Response { try await encodeResponse(status: .ok, for: request) }
 }
 
 // MARK: - The API document's schemas

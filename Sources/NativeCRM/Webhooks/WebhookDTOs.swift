@@ -44,24 +44,10 @@ struct WebhookResponse: Content {
 }
 
 /// The answer to `POST /crm/webhooks`: the hook and, this once, its signing secret.
-struct CreatedWebhookResponse: AsyncResponseEncodable, Encodable, Sendable {
+struct CreatedWebhookResponse: ShownOnceResponse {
+    static let secretKey = "secret"
     var shown: WebhookResponse
     var secret: String
-
-    private enum Keys: String, CodingKey { case secret }
-
-    /// The listed hook's fields, then `secret`, in one object.
-    func encode(to encoder: any Encoder) throws {
-        try shown.encode(to: encoder)
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(secret, forKey: .secret)
-    }
-
-    func encodeResponse(for request: Request) async throws -> Response {
-        let response = Response(status: .created)
-        try response.content.encode(self, as: .json)
-        return response
-    }
 }
 
 /// Where a delivery stands as its log shows it.
